@@ -1,0 +1,72 @@
+r"""Non-saturating GAN, MLP generator and discriminator, on real MNIST digits.
+
+Command (from the repository root):
+
+  python -m launch.train --config configs/mnist_gan.py --workdir runs/mnist_gan
+
+Expected: about 4 minutes on a 2-core CPU (~60 steps/s after a ~5 s compile)
+for 10,000 steps at batch 64. Samples in runs/mnist_gan/figures/samples.png are
+digit-shaped by step 2,000; eval.json reports the pixel-space Fréchet distance
+to the test digits and the digit classes covered (nearest-neighbour labels).
+
+Variants: `--config.method.objective=minimax` for the original saturating
+game (Goodfellow et al., 2014, Eq. 1), which learns more slowly at the start;
+`--config.data.name=mnist` for the full TFDS MNIST when it is prepared.
+`get_config("smoke")` (`--config configs/mnist_gan.py:smoke`) runs in seconds.
+"""
+
+import ml_collections
+
+
+def get_config(arg: str = "") -> ml_collections.ConfigDict:
+  """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+
+  c.data = ml_collections.ConfigDict()
+  c.data.name = "mnist_subset"  # Offline: 4,500 train / 500 test real digits. Or "mnist".
+  c.data.data_dir = ""  # TFDS data dir; "" = $TFDS_DATA_DIR or ~/tensorflow_datasets.
+
+  c.model = ml_collections.ConfigDict()
+  c.model.latent_dim = 100
+  c.model.generator_widths = (128, 256, 512, 1024)
+  c.model.critic_widths = (512, 256)
+
+  c.method = ml_collections.ConfigDict()
+  c.method.name = "gan"
+  c.method.objective = "non_saturating"  # minimax | non_saturating | wgan_gp
+  c.method.batch_size = 64
+  c.method.n_critic = 1  # Critic (discriminator) updates per generator update.
+  c.method.gradient_penalty = 10.0  # lambda; used by wgan_gp only.
+
+  c.optimizer = ml_collections.ConfigDict()
+  c.optimizer.generator = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999))
+  c.optimizer.critic = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999))
+
+  c.train = ml_collections.ConfigDict()
+  c.train.steps = 10_000  # Generator updates.
+  c.train.steps_per_call = 100  # K steps fused into one jitted lax.scan.
+  c.train.log_every = 100
+  c.train.checkpoint_every = 1000
+  c.train.figure_every = 1000
+  c.train.keep_checkpoints = 3
+
+  c.eval = ml_collections.ConfigDict()
+  c.eval.num_samples = 1000  # Generated images scored into eval.json at the end.
+
+  if arg == "smoke":
+    shrink_to_smoke(c)
+  elif arg:
+    raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
+  return c
+
+
+def shrink_to_smoke(c: ml_collections.ConfigDict) -> None:
+  """Shrinks any config to a run of seconds (tests, CI): tiny batch, few steps."""
+  c.method.batch_size = 16
+  c.train.steps = 20
+  c.train.steps_per_call = 5
+  c.train.log_every = 5
+  c.train.checkpoint_every = 10
+  c.train.figure_every = 10
+  c.eval.num_samples = 100

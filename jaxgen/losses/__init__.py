@@ -1,0 +1,1 @@
+"""Pure loss functions of arrays and apply-functions."""

@@ -1,0 +1,166 @@
+"""GAN objectives: the original minimax game, its non-saturating variant, and WGAN-GP.
+
+All functions take unnormalised critic outputs ("logits" for a standard GAN
+discriminator, where D(x) = sigmoid(logit); "scores" for a Wasserstein critic)
+as float32 arrays of shape [B] and return float32 scalars in nats (for the
+log-likelihood losses) or critic units (for the Wasserstein ones). They are
+written with `softplus` so that they stay finite for large logits:
+log sigmoid(l) = -softplus(-l) and log(1 - sigmoid(l)) = -softplus(l).
+
+References:
+  Goodfellow et al. (2014), "Generative Adversarial Nets", Eq. (1) and Sec. 3.
+  Arjovsky et al. (2017), "Wasserstein GAN", Eq. (3).
+  Gulrajani et al. (2017), "Improved Training of Wasserstein GANs", Algorithm 1.
+"""
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+
+Array = jax.Array
+
+
+def discriminator_loss(real_logits: Array, fake_logits: Array) -> Array:
+  r"""Binary cross-entropy of the discriminator: real -> 1, fake -> 0.
+
+  .. math::
+    L_D = -\mathbb{E}_x[\log D(x)] - \mathbb{E}_z[\log(1 - D(G(z)))]
+
+  (Goodfellow et al., 2014, Eq. 1, negated so that it is minimised.)
+
+  Args:
+    real_logits: float [B], discriminator logits on data.
+    fake_logits: float [B'], discriminator logits on generated samples.
+
+  Returns:
+    Scalar loss in nats; 2 log 2 ~= 1.386 when every logit is 0.
+  """
+  return jnp.mean(jax.nn.softplus(-real_logits)) + jnp.mean(jax.nn.softplus(fake_logits))
+
+
+def generator_loss_minimax(fake_logits: Array) -> Array:
+  r"""The generator's side of the original (saturating) minimax game.
+
+  .. math:: L_G = \mathbb{E}_z[\log(1 - D(G(z)))]
+
+  Its gradient vanishes when the discriminator confidently rejects samples,
+  which is why Goodfellow et al. (2014, Sec. 3) suggest the non-saturating form.
+
+  Args:
+    fake_logits: float [B], discriminator logits on generated samples.
+
+  Returns:
+    Scalar loss in nats (always <= 0); -log 2 when every logit is 0.
+  """
+  return -jnp.mean(jax.nn.softplus(fake_logits))
+
+
+def generator_loss_non_saturating(fake_logits: Array) -> Array:
+  r"""The non-saturating generator loss ("-log D trick").
+
+  .. math:: L_G = -\mathbb{E}_z[\log D(G(z))]
+
+  Args:
+    fake_logits: float [B], discriminator logits on generated samples.
+
+  Returns:
+    Scalar loss in nats (always >= 0); log 2 when every logit is 0.
+  """
+  return jnp.mean(jax.nn.softplus(-fake_logits))
+
+
+def wasserstein_critic_loss(real_scores: Array, fake_scores: Array) -> Array:
+  r"""Critic loss of WGAN: minus the Kantorovich-Rubinstein estimate.
+
+  .. math:: L_C = \mathbb{E}_z[C(G(z))] - \mathbb{E}_x[C(x)]
+
+  (Arjovsky et al., 2017, Eq. 3; add `gradient_penalty` for WGAN-GP.)
+
+  Args:
+    real_scores: float [B], critic scores on data.
+    fake_scores: float [B'], critic scores on generated samples.
+
+  Returns:
+    Scalar loss; its negative estimates the Wasserstein-1 distance.
+  """
+  return jnp.mean(fake_scores) - jnp.mean(real_scores)
+
+
+def wasserstein_generator_loss(fake_scores: Array) -> Array:
+  r"""Generator loss of WGAN: :math:`L_G = -\mathbb{E}_z[C(G(z))]`.
+
+  Args:
+    fake_scores: float [B], critic scores on generated samples.
+
+  Returns:
+    Scalar loss.
+  """
+  return -jnp.mean(fake_scores)
+
+
+def _l2_norm_per_example(g: Array) -> Array:
+  """||g_i||_2 over all non-batch axes, with a gradient that is 0 (not NaN) at g_i = 0.
+
+  sqrt has an infinite derivative at 0; the double `where` keeps the zero branch
+  out of the backward pass (the JAX FAQ's "gradients of where" pattern).
+  """
+  squared = jnp.sum(jnp.square(g).reshape((g.shape[0], -1)), axis=1)
+  positive = squared > 0
+  return jnp.where(positive, jnp.sqrt(jnp.where(positive, squared, 1.0)), 0.0)
+
+
+def critic_input_grad_norm(critic_fn: Callable[[Array], Array], x: Array) -> Array:
+  """Per-example norm of the critic's gradient with respect to its input.
+
+  Args:
+    critic_fn: maps float [B, ...] inputs to float [B] scores, independently
+      per example (no batch statistics).
+    x: float [B, ...] inputs.
+
+  Returns:
+    float [B], ||grad_x C(x_i)||_2 taken over all non-batch axes.
+  """
+  # Examples are independent, so d(sum_i C(x_i))/dx_i = grad C(x_i).
+  grads = jax.grad(lambda x_: jnp.sum(critic_fn(x_)))(x)
+  return _l2_norm_per_example(grads)
+
+
+def gradient_penalty(
+    critic_fn: Callable[[Array], Array],
+    real: Array,
+    fake: Array,
+    key: Array,
+    weight: float = 10.0,
+) -> Array:
+  r"""Two-sided gradient penalty of WGAN-GP.
+
+  .. math::
+    \lambda\, \mathbb{E}_{\hat x}\big[(\lVert \nabla_{\hat x} C(\hat x) \rVert_2 - 1)^2\big],
+    \qquad \hat x = \epsilon x + (1 - \epsilon) G(z),\ \epsilon \sim U[0, 1]
+
+  with one epsilon per example (Gulrajani et al., 2017, Algorithm 1, lines
+  4-8). The norm is over all non-batch axes and its gradient is finite even
+  where the input gradient is exactly zero (e.g. a constant critic), in which
+  case the penalty is `weight`.
+
+  Args:
+    critic_fn: maps float [B, ...] inputs to float [B] scores, per example.
+    real: float [B, ...] data batch.
+    fake: float [B, ...] generated batch of the same shape.
+    key: PRNG key for epsilon.
+    weight: lambda, the penalty coefficient (10 in the paper).
+
+  Returns:
+    Scalar penalty, already multiplied by `weight`.
+
+  Raises:
+    ValueError: if `real` and `fake` shapes differ.
+  """
+  if real.shape != fake.shape:
+    raise ValueError(f"real and fake must have the same shape, got {real.shape} and {fake.shape}")
+  eps_shape = (real.shape[0],) + (1,) * (real.ndim - 1)
+  eps = jax.random.uniform(key, eps_shape, dtype=real.dtype)
+  x_hat = eps * real + (1.0 - eps) * fake
+  norms = critic_input_grad_norm(critic_fn, x_hat)
+  return weight * jnp.mean(jnp.square(norms - 1.0))

@@ -1,0 +1,9 @@
+"""Training methods, each a `Method` of pure init/step/sample functions."""
+
+from jaxgen.methods import gan
+from jaxgen.methods.base import Method
+
+# config.method.name -> make(config, images) -> Method
+METHODS = {"gan": gan.make}
+
+__all__ = ["METHODS", "Method"]

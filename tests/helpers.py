@@ -1,0 +1,48 @@
+"""Small configs and methods shared by the tests."""
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+
+from configs import mnist_wgan_gp
+from jaxgen.methods.base import Method
+
+
+def tiny_gan_config(objective: str = "wgan_gp") -> ml_collections.ConfigDict:
+  """The smoke WGAN-GP config with narrow networks: compiles and runs in a few seconds."""
+  c = mnist_wgan_gp.get_config("smoke")
+  c.model.generator_widths = (32, 64)
+  c.model.critic_widths = (64, 32)
+  c.model.latent_dim = 16
+  c.method.objective = objective
+  if objective != "wgan_gp":
+    c.method.n_critic = 1
+  return c
+
+
+def toy_config(steps: int = 20) -> ml_collections.ConfigDict:
+  """Engine settings for `toy_method`: 5 steps per call, logs/figures every 5, checkpoints every 10."""
+  return ml_collections.ConfigDict(dict(
+      seed=0,
+      train=dict(steps=steps, steps_per_call=5, log_every=5, checkpoint_every=10, figure_every=5,
+                 keep_checkpoints=3),
+  ))
+
+
+def toy_method(nan_at_step: int | None = None) -> Method:
+  """Noisy gradient descent on ||w||^2 / 2; optionally the loss is NaN from step `nan_at_step` (1-based)."""
+
+  def init(key):
+    return {"w": jax.random.normal(key, (4,)), "step": jnp.zeros((), jnp.int32)}
+
+  def step(state, key):
+    w = state["w"] - 0.1 * (state["w"] + 0.01 * jax.random.normal(key, (4,)))
+    loss = 0.5 * jnp.sum(w ** 2)
+    if nan_at_step is not None:
+      loss = jnp.where(state["step"] + 1 >= nan_at_step, jnp.nan, loss)
+    return {"w": w, "step": state["step"] + 1}, {"loss": loss}
+
+  def sample(state, key, n):
+    return jnp.tanh(state["w"].reshape(1, 2, 2, 1) + jax.random.normal(key, (n, 2, 2, 1)))
+
+  return Method(init=init, step=step, sample=sample)

@@ -1,0 +1,137 @@
+"""The engine: chunking, determinism, resumption, and refusing bad runs without losing results."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+
+from jaxgen import engine
+from jaxgen.engine import loop
+from jaxgen.methods import gan
+from tests import helpers
+
+
+def leaves(state):
+  return [np.asarray(x) for x in jax.tree.leaves(state)]
+
+
+def assert_same(a, b):
+  for x, y in zip(leaves(a), leaves(b), strict=True):
+    np.testing.assert_array_equal(x, y)
+
+
+def test_next_chunk_stops_at_every_boundary():
+  cfg = helpers.toy_config(steps=23).train
+  cfg.steps_per_call, cfg.log_every, cfg.checkpoint_every, cfg.figure_every = 4, 6, 10, 100
+  chunks, step = [], 0
+  while step < cfg.steps:
+    chunks.append(loop.next_chunk(step, cfg))
+    step += chunks[-1]
+  # At most K = 4 steps, ending at every multiple of 6 (log) and 10 (checkpoint) and at 23.
+  assert chunks == [4, 2, 4, 2, 4, 2, 2, 3]
+
+
+def test_workdir_layout(tmp_path):
+  engine.train(helpers.toy_method(), helpers.toy_config(), tmp_path, progress=False)
+  records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert [r["step"] for r in records] == [5, 10, 15, 20]
+  assert json.loads((tmp_path / "config.json").read_text())["train"]["steps"] == 20
+  assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["10", "20"]
+  assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
+  assert (tmp_path / "figures" / "samples.png").stat().st_size > 0
+  assert (tmp_path / "figures" / "losses.png").stat().st_size > 0
+
+
+def test_same_seed_same_numbers_other_seed_not(tmp_path):
+  config = helpers.tiny_gan_config()
+  images = jax.device_put(np.random.default_rng(0).integers(0, 256, (64, 28, 28, 1), np.uint8))
+  method = gan.make(config, images)
+  a = engine.train(method, config, tmp_path / "a", progress=False)
+  b = engine.train(method, config, tmp_path / "b", progress=False)
+  assert_same(a, b)
+  config.seed = 1
+  c = engine.train(method, config, tmp_path / "c", progress=False)
+  assert not np.array_equal(leaves(a)[-1], leaves(c)[-1])
+
+
+def test_fusing_steps_does_not_change_the_numbers(tmp_path, mnist_train):
+  """K steps per lax.scan call give bit-identical parameters to one step per call."""
+  images = jax.device_put(mnist_train["image"])
+  finals = []
+  for k in (1, 5):
+    config = helpers.tiny_gan_config()
+    config.train.steps_per_call = k
+    finals.append(engine.train(gan.make(config, images), config, tmp_path / f"k{k}", progress=False))
+  assert_same(*finals)
+
+
+class Killed(Exception):
+  pass
+
+
+def test_resume_after_kill_equals_uninterrupted_run(tmp_path, mnist_train):
+  """Killed at step 15 (checkpoint at 10), the same command resumes and ends bit-identical."""
+  config = helpers.tiny_gan_config()
+  config.train.figure_every = 5
+  method = gan.make(config, jax.device_put(mnist_train["image"]))
+  uninterrupted = engine.train(method, config, tmp_path / "once", progress=False)
+
+  calls = []
+
+  def sample_then_die(state, key, n):  # Figures are drawn at steps 5, 10, 15: die at the third.
+    calls.append(n)
+    if len(calls) == 3:
+      raise Killed()
+    return method.sample(state, key, n)
+
+  with pytest.raises(Killed):
+    engine.train(method._replace(sample=sample_then_die), config, tmp_path / "twice", progress=False)
+  assert sorted(p.name for p in (tmp_path / "twice" / "checkpoints").iterdir()) == ["10"]
+  resumed = engine.train(method, config, tmp_path / "twice", progress=False)
+  assert_same(uninterrupted, resumed)
+  steps = [json.loads(line)["step"] for line in (tmp_path / "twice" / "metrics.jsonl").read_text().splitlines()]
+  assert steps == [5, 10, 15, 20]
+
+
+def test_changed_config_is_refused_and_nothing_is_lost(tmp_path):
+  method, config = helpers.toy_method(), helpers.toy_config()
+  engine.train(method, config, tmp_path, progress=False)
+  before = sorted(str(p) for p in tmp_path.rglob("*"))
+  saved = (tmp_path / "config.json").read_text()
+  config.seed = 7
+  with pytest.raises(engine.ConfigMismatchError, match=r"seed: saved 0, requested 7"):
+    engine.train(method, config, tmp_path, progress=False)
+  assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+  assert (tmp_path / "config.json").read_text() == saved
+  # --fresh moves the old run aside and starts over.
+  engine.train(method, config, tmp_path, fresh=True, progress=False)
+  moved = [p for p in tmp_path.parent.iterdir() if p.name.startswith(tmp_path.name + ".old-")]
+  assert len(moved) == 1 and (moved[0] / "checkpoints" / "20").exists()
+  assert json.loads((tmp_path / "config.json").read_text())["seed"] == 7
+
+
+def test_more_steps_extends_a_finished_run(tmp_path):
+  method = helpers.toy_method()
+  engine.train(method, helpers.toy_config(steps=10), tmp_path / "a", progress=False)
+  extended = engine.train(method, helpers.toy_config(steps=20), tmp_path / "a", progress=False)
+  straight = engine.train(method, helpers.toy_config(steps=20), tmp_path / "b", progress=False)
+  assert_same(extended, straight)
+
+
+def test_nan_loss_stops_with_step_and_metric_and_keeps_checkpoint(tmp_path):
+  with pytest.raises(FloatingPointError, match=r"loss = nan at step 13.*step 10"):
+    engine.train(helpers.toy_method(nan_at_step=13), helpers.toy_config(), tmp_path, progress=False)
+  assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["10"]
+
+
+def test_corrupt_checkpoint_is_a_clear_error_and_is_kept(tmp_path):
+  method, config = helpers.toy_method(), helpers.toy_config()
+  engine.train(method, config, tmp_path, progress=False)
+  config.train.steps = 30
+  for f in (tmp_path / "checkpoints" / "20").rglob("*"):
+    if f.is_file():
+      f.write_bytes(b"garbage")
+  with pytest.raises(engine.CorruptCheckpointError, match=r"checkpoints/20"):
+    engine.train(method, config, tmp_path, progress=False)
+  assert (tmp_path / "checkpoints" / "20").exists() and (tmp_path / "checkpoints" / "10").exists()
