@@ -4,10 +4,11 @@ Command (from the repository root):
 
   python -m launch.train --config configs/mnist_gan.py --workdir runs/mnist_gan
 
-Expected: about 4 minutes on a 2-core CPU (~60 steps/s after a ~5 s compile)
+Expected: about 3.5 minutes on a 2-core CPU (measured: 200 s, ~53 steps/s)
 for 10,000 steps at batch 64. Samples in runs/mnist_gan/figures/samples.png are
-digit-shaped by step 2,000; eval.json reports the pixel-space Fréchet distance
-to the test digits and the digit classes covered (nearest-neighbour labels).
+digit-shaped by step 2,000; at the end eval.json reports a pixel-space Fréchet
+distance to the test digits of ~41 (an untrained generator: several hundred)
+and `classes_covered` = 10 (nearest-neighbour labels of 1,000 samples).
 
 Variants: `--config.method.objective=minimax` for the original saturating
 game (Goodfellow et al., 2014, Eq. 1), which learns more slowly at the start;

@@ -22,6 +22,7 @@ from ml_collections import config_flags
 from jaxgen import data as data_lib
 from jaxgen import engine
 from jaxgen import metrics
+from jaxgen.engine.loop import run_keys
 from jaxgen.engine.workdir import config_keys
 from jaxgen.methods import METHODS
 
@@ -34,8 +35,7 @@ flags.mark_flags_as_required(["config", "workdir"])
 
 def evaluate(method, state, config, train, test) -> dict:
   """Scores `config.eval.num_samples` samples against the data (see jaxgen.metrics.images)."""
-  key = jax.random.fold_in(jax.random.key(config.seed), 3)
-  samples = method.sample(state, key, config.eval.num_samples)
+  samples = method.sample(state, run_keys(config.seed)["eval"], config.eval.num_samples)
   to_float = data_lib.to_model_range
   return metrics.sample_quality(samples, to_float(test["image"]), to_float(train["image"]),
                                 train["label"])
@@ -66,10 +66,14 @@ def main(argv):
   if config.method.name not in METHODS:
     raise app.UsageError(f"config.method.name={config.method.name!r}; choose one of {sorted(METHODS)}")
   data_dir = config.data.data_dir or None
-  train = data_lib.load(config.data.name, "train", data_dir)
-  test = data_lib.load(config.data.name, "test", data_dir)
-  method = METHODS[config.method.name](config, jax.device_put(train["image"]))
-  state = engine.train(method, config, _WORKDIR.value, fresh=_FRESH.value)
+  try:
+    train = data_lib.load(config.data.name, "train", data_dir)
+    test = data_lib.load(config.data.name, "test", data_dir)
+    method = METHODS[config.method.name](config, jax.device_put(train["image"]))
+    state = engine.train(method, config, _WORKDIR.value, fresh=_FRESH.value)
+  except (data_lib.DatasetNotFoundError, engine.ConfigMismatchError, engine.CorruptCheckpointError,
+          FloatingPointError) as e:  # Expected failures: say what and how, no traceback.
+    sys.exit(f"FATAL {type(e).__name__}: {e}")
   result = evaluate(method, state, config, train, test)
   workdir = pathlib.Path(_WORKDIR.value)
   (workdir / "eval.json").write_text(json.dumps(result, indent=2) + "\n")

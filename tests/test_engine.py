@@ -135,3 +135,10 @@ def test_corrupt_checkpoint_is_a_clear_error_and_is_kept(tmp_path):
   with pytest.raises(engine.CorruptCheckpointError, match=r"checkpoints/20"):
     engine.train(method, config, tmp_path, progress=False)
   assert (tmp_path / "checkpoints" / "20").exists() and (tmp_path / "checkpoints" / "10").exists()
+
+
+def test_nonpositive_train_counts_are_refused(tmp_path):
+  config = helpers.toy_config()
+  config.train.steps_per_call = 0
+  with pytest.raises(ValueError, match="steps_per_call must be >= 1"):
+    engine.train(helpers.toy_method(), config, tmp_path, progress=False)

@@ -21,15 +21,13 @@ from jaxgen.engine import checkpoint
 from jaxgen.engine import workdir as workdir_lib
 from jaxgen.methods.base import Method
 
-# fold_in tags that derive the run's keys from the root key.
-_INIT, _STEPS, _FIGURES = 0, 1, 2
 
 
 def run_keys(seed: int) -> dict[str, jax.Array]:
-  """The run's keys: init (method.init), steps (folded with the step), figures (fixed latents)."""
+  """The run's keys, each `fold_in(key(seed), i)`: init (method.init), steps (folded
+  again with the step number), figures (fixed latents of samples.png), eval (eval.json)."""
   root = jax.random.key(seed)
-  return {name: jax.random.fold_in(root, tag)
-          for name, tag in (("init", _INIT), ("steps", _STEPS), ("figures", _FIGURES))}
+  return {name: jax.random.fold_in(root, i) for i, name in enumerate(("init", "steps", "figures", "eval"))}
 
 
 def scan_steps(step_fn, step_key: jax.Array, state, steps: jax.Array):
@@ -90,6 +88,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     The final state.
 
   Raises:
+    ValueError: a `config.train` count is below 1.
     ConfigMismatchError: `workdir` holds a run of another config.
     CorruptCheckpointError: the latest checkpoint cannot be restored.
     FloatingPointError: a metric became NaN or infinite; names the step and
@@ -97,6 +96,9 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   """
   workdir = pathlib.Path(workdir)
   train_cfg = config.train
+  for name in ("steps", "steps_per_call", "log_every", "checkpoint_every", "figure_every", "keep_checkpoints"):
+    if train_cfg[name] < 1:
+      raise ValueError(f"config.train.{name} must be >= 1, got {train_cfg[name]}")
   workdir_lib.prepare(workdir, config, fresh=fresh)
   keys = run_keys(config.seed)
   mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
