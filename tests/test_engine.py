@@ -2,6 +2,7 @@
 
 import json
 
+import chex
 import jax
 import numpy as np
 import pytest
@@ -16,9 +17,7 @@ def leaves(state):
   return [np.asarray(x) for x in jax.tree.leaves(state)]
 
 
-def assert_same(a, b):
-  for x, y in zip(leaves(a), leaves(b), strict=True):
-    np.testing.assert_array_equal(x, y)
+assert_same = chex.assert_trees_all_equal  # Bit-identical: same structure, same values.
 
 
 def test_next_chunk_stops_at_every_boundary():
