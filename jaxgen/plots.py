@@ -1,11 +1,13 @@
-"""matplotlib figures: arrays in, `Figure` out. Saving is the caller's business."""
+"""matplotlib figures: arrays in, `Figure` out. Saving is the caller's business.
+
+Figures are built with `matplotlib.figure.Figure`, not pyplot, so they need no
+display, leave the user's backend alone (notebooks keep theirs) and are freed
+when dropped.
+"""
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")  # Files only; no display is assumed.
-import matplotlib.figure  # pylint: disable=g-import-not-at-top
+import matplotlib.figure
 import numpy as np
 
 

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jaxgen import data
 from jaxgen import metrics
 
 
@@ -49,7 +50,7 @@ def test_nearest_neighbour_labels_and_class_histogram():
 
 def test_nearest_neighbour_classifies_real_test_digits(mnist_train, mnist_test):
   """1-NN in pixels recognises held-out real digits (~90%+), so it can label generated ones."""
-  to_float = lambda x: jnp.asarray(x, jnp.float32) / 127.5 - 1
+  to_float = data.to_model_range
   predicted = metrics.nearest_neighbour_labels(to_float(mnist_test["image"]), to_float(mnist_train["image"]),
                                                mnist_train["label"])
   assert np.mean(np.asarray(predicted) == mnist_test["label"]) > 0.85
