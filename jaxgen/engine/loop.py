@@ -22,7 +22,6 @@ from jaxgen.engine import workdir as workdir_lib
 from jaxgen.methods.base import Method
 
 
-
 def run_keys(seed: int) -> dict[str, jax.Array]:
   """The run's keys, each `fold_in(key(seed), i)`: init (method.init), steps (folded
   again with the step number), figures (fixed latents of samples.png), eval (eval.json)."""
