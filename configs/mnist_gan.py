@@ -29,9 +29,12 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.data.data_dir = ""  # TFDS data dir; "" = $TFDS_DATA_DIR or ~/tensorflow_datasets.
 
   c.model = ml_collections.ConfigDict()
+  c.model.architecture = "mlp"  # mlp | dcgan
   c.model.latent_dim = 100
-  c.model.generator_widths = (128, 256, 512, 1024)
-  c.model.critic_widths = (512, 256)
+  c.model.generator_widths = (128, 256, 512, 1024)  # mlp only.
+  c.model.critic_widths = (512, 256)  # mlp only.
+  c.model.minibatch_kernels = 0  # Minibatch discrimination kernels (Salimans et al., 2016); 0 = off.
+  c.model.minibatch_kernel_dim = 5
 
   c.method = ml_collections.ConfigDict()
   c.method.name = "gan"
@@ -39,6 +42,10 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.method.batch_size = 64
   c.method.n_critic = 1  # Critic (discriminator) updates per generator update.
   c.method.gradient_penalty = 10.0  # lambda; used by wgan_gp only.
+  c.method.unroll_steps = 0  # Unrolled GAN lookahead (Metz et al., 2017); 0 = plain GAN.
+  c.method.num_generators = 1  # MAD-GAN generators (Ghosh et al., 2018); 1 = plain GAN.
+  c.method.pack = 1  # PacGAN packing degree (Lin et al., 2018); 1 = plain GAN.
+  c.method.feature_matching = False  # Feature-matching generator loss (Salimans et al., 2016).
 
   c.optimizer = ml_collections.ConfigDict()
   c.optimizer.generator = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999))

@@ -36,11 +36,41 @@ def image_grid(images: np.ndarray, ncols: int = 8) -> matplotlib.figure.Figure:
   return fig
 
 
+def scatter(points: np.ndarray, means: np.ndarray | None = None, ax=None, size: float = 3.0):
+  """A 2-D scatter of generated points, optionally with the true means as red crosses.
+
+  Args:
+    points: float [N, 2].
+    means: float [K, 2] or None.
+    ax: an Axes to draw into; None makes a new 4x4 inch figure.
+
+  Returns:
+    The figure (the Axes' figure when `ax` is given).
+  """
+  if ax is None:
+    fig = matplotlib.figure.Figure(figsize=(4, 4), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+  points = np.asarray(points)
+  ax.scatter(points[:, 0], points[:, 1], s=size, alpha=0.5, lw=0)
+  if means is not None:
+    ax.scatter(means[:, 0], means[:, 1], s=12, c="red", marker="x", lw=0.8)
+  ax.set_aspect("equal", adjustable="datalim")
+  ax.tick_params(labelsize=6)
+  return ax.figure
+
+
+def samples_figure(samples: np.ndarray) -> matplotlib.figure.Figure:
+  """`scatter` for 2-D points [N, 2], `image_grid` for images [N, H, W, C]."""
+  return scatter(samples) if np.ndim(samples) == 2 else image_grid(samples)
+
+
 def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.figure.Figure:
   """One panel per metric over training steps; loss metrics first.
 
   Args:
-    records: dicts with `step_key` and scalar metrics, as in `metrics.jsonl`.
+    records: dicts with `step_key` and metrics, as in `metrics.jsonl`: a
+      scalar per metric, or a list over the seeds of a sweep (drawn as one
+      thin line per seed and their mean).
     step_key: the x-axis key.
 
   Returns:
@@ -58,8 +88,13 @@ def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.fig
   fig = matplotlib.figure.Figure(figsize=(4 * ncols, 2.6 * nrows), dpi=100, layout="constrained")
   for i, name in enumerate(names):
     ax = fig.add_subplot(nrows, ncols, i + 1)
-    points = [(r[step_key], r[name]) for r in records if name in r]
-    ax.plot(*zip(*points), lw=1)
+    steps = [r[step_key] for r in records if name in r]
+    values = np.array([r[name] for r in records if name in r], np.float64)  # [T] or [T, seeds]
+    if values.ndim == 2:
+      ax.plot(steps, values, lw=0.5, alpha=0.4)
+      values = values.mean(1)
+    ax.plot(steps, values, lw=1, c="k" if np.ndim(values) == 1 and len(records) and
+            isinstance(records[-1].get(name), list) else None)
     ax.set_title(name, fontsize=9)
     ax.set_xlabel(step_key, fontsize=8)
     ax.tick_params(labelsize=7)

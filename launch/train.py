@@ -9,6 +9,7 @@ error that lists the valid ones. The workdir receives config.json,
 metrics.jsonl, tensorboard/, checkpoints/, figures/ and eval.json.
 """
 
+import functools
 import json
 import pathlib
 import sys
@@ -69,7 +70,7 @@ def main(argv):
   try:
     train = data_lib.load(config.data.name, "train", data_dir)
     test = data_lib.load(config.data.name, "test", data_dir)
-    method = METHODS[config.method.name](config, jax.device_put(train["image"]))
+    method = METHODS[config.method.name](config, functools.partial(data_lib.random_batch, jax.device_put(train["image"])))
     state = engine.train(method, config, _WORKDIR.value, fresh=_FRESH.value)
   except (data_lib.DatasetNotFoundError, engine.ConfigMismatchError, engine.CorruptCheckpointError,
           FloatingPointError) as e:  # Expected failures: say what and how, no traceback.

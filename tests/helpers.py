@@ -1,10 +1,13 @@
 """Small configs and methods shared by the tests."""
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import ml_collections
 
 from configs import mnist_wgan_gp
+from jaxgen.data import random_batch
 from jaxgen.methods.base import Method
 
 
@@ -18,6 +21,11 @@ def tiny_gan_config(objective: str = "wgan_gp") -> ml_collections.ConfigDict:
   if objective != "wgan_gp":
     c.method.n_critic = 1
   return c
+
+
+def batches(images):
+  """The real-data sampler of a uint8 [N, 28, 28, 1] array: random minibatches, on device."""
+  return functools.partial(random_batch, jax.device_put(images))
 
 
 def toy_config(steps: int = 20) -> ml_collections.ConfigDict:

@@ -45,7 +45,7 @@ def test_workdir_layout(tmp_path):
 def test_same_seed_same_numbers_other_seed_not(tmp_path):
   config = helpers.tiny_gan_config()
   images = jax.device_put(np.random.default_rng(0).integers(0, 256, (64, 28, 28, 1), np.uint8))
-  method = gan.make(config, images)
+  method = gan.make(config, helpers.batches(images))
   a = engine.train(method, config, tmp_path / "a", progress=False)
   b = engine.train(method, config, tmp_path / "b", progress=False)
   assert_same(a, b)
@@ -61,7 +61,7 @@ def test_fusing_steps_does_not_change_the_numbers(tmp_path, mnist_train):
   for k in (1, 5):
     config = helpers.tiny_gan_config()
     config.train.steps_per_call = k
-    finals.append(engine.train(gan.make(config, images), config, tmp_path / f"k{k}", progress=False))
+    finals.append(engine.train(gan.make(config, helpers.batches(images)), config, tmp_path / f"k{k}", progress=False))
   assert_same(*finals)
 
 
@@ -73,7 +73,7 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path, mnist_train):
   """Killed at step 15 (checkpoint at 10), the same command resumes and ends bit-identical."""
   config = helpers.tiny_gan_config()
   config.train.figure_every = 5
-  method = gan.make(config, jax.device_put(mnist_train["image"]))
+  method = gan.make(config, helpers.batches(jax.device_put(mnist_train["image"])))
   uninterrupted = engine.train(method, config, tmp_path / "once", progress=False)
 
   calls = []

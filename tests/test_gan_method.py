@@ -19,7 +19,7 @@ def images(mnist_train):
 @pytest.mark.parametrize("objective", gan.OBJECTIVES)
 def test_step_updates_both_players_with_finite_metrics(objective, images):
   config = helpers.tiny_gan_config(objective)
-  method = gan.make(config, images)
+  method = gan.make(config, helpers.batches(images))
   state = method.init(jax.random.key(0))
   new_state, m = jax.jit(method.step)(state, jax.random.key(1))
   expected = {"d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm"}
@@ -37,7 +37,7 @@ def test_step_updates_both_players_with_finite_metrics(objective, images):
 def test_n_critic_critic_updates_per_generator_update(images):
   config = helpers.tiny_gan_config("wgan_gp")
   config.method.n_critic = 3
-  method = gan.make(config, images)
+  method = gan.make(config, helpers.batches(images))
   state = method.init(jax.random.key(0))
   step = jax.jit(method.step)
   for i in range(2):
@@ -47,7 +47,7 @@ def test_n_critic_critic_updates_per_generator_update(images):
 
 
 def test_sample_shape_and_range(images):
-  method = gan.make(helpers.tiny_gan_config(), images)
+  method = gan.make(helpers.tiny_gan_config(), helpers.batches(images))
   x = method.sample(method.init(jax.random.key(0)), jax.random.key(1), 10)
   assert x.shape == (10, 28, 28, 1) and x.dtype == np.float32
   assert float(x.min()) >= -1.0 and float(x.max()) <= 1.0
@@ -57,7 +57,7 @@ def test_bad_method_config_is_refused(images):
   config = helpers.tiny_gan_config()
   config.method.objective = "hinge"
   with pytest.raises(ValueError, match="objective"):
-    gan.make(config, images)
+    gan.make(config, helpers.batches(images))
 
 
 def test_short_training_beats_the_untrained_generator(images, mnist_test, mnist_train):
@@ -71,7 +71,7 @@ def test_short_training_beats_the_untrained_generator(images, mnist_test, mnist_
   config.model.generator_widths = (128, 256, 512)
   config.model.critic_widths = (256, 128)
   config.method.batch_size = 64
-  method = gan.make(config, images)
+  method = gan.make(config, helpers.batches(images))
   state = method.init(jax.random.key(0))
   test = data_lib.to_model_range(mnist_test["image"])
   key = jax.random.key(9)

@@ -42,39 +42,66 @@ def scan_steps(step_fn, step_key: jax.Array, state, steps: jax.Array):
 
 def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:
   """How many steps to fuse from `step`: up to `steps_per_call`, stopping at every
-  multiple of log_every, checkpoint_every and figure_every and at the last step."""
+  multiple of log_every, checkpoint_every, figure_every (and eval_every, when the
+  config has it) and at the last step."""
   end = min(step + train.steps_per_call, train.steps)
-  for every in (train.log_every, train.checkpoint_every, train.figure_every):
-    end = min(end, (step // every + 1) * every)
+  for name in ("log_every", "checkpoint_every", "figure_every", "eval_every"):
+    if name in train:
+      end = min(end, (step // train[name] + 1) * train[name])
   return end - step
 
 
 def _first_non_finite(metrics: dict[str, np.ndarray], first_step: int):
-  for i in range(len(next(iter(metrics.values())))):
+  """(step, metric, value, seed index or None) of the first non-finite metric; metrics are [K] or [S, K]."""
+  for i in range(next(iter(metrics.values())).shape[-1]):
     for name in sorted(metrics):
-      if not np.isfinite(metrics[name][i]):
-        return first_step + i + 1, name, float(metrics[name][i])
+      column = np.atleast_1d(metrics[name][..., i])
+      bad = np.flatnonzero(~np.isfinite(column))
+      if len(bad):
+        return first_step + i + 1, name, float(column[bad[0]]), (bad[0] if metrics[name].ndim > 1 else None)
   return None
 
 
-def write_figures(method: Method, state, figures_key: jax.Array, workdir: pathlib.Path) -> None:
-  """samples.png (8x8 samples from fixed latents) and losses.png (metrics.jsonl curves)."""
+def _per_seed(x):
+  """A scalar for a single run, a list over seeds for a sweep (as written to metrics.jsonl)."""
+  x = np.asarray(x)
+  return float(x) if x.ndim == 0 else [float(v) for v in x]
+
+
+def write_figures(sample_fn, state, figures_key: jax.Array, workdir: pathlib.Path, step: int,
+                  sweep: bool = False) -> None:
+  """figures/samples.png, figures/losses.png, and the raw samples in figures/samples/step_<step>.npy.
+
+  `sample_fn(state, key, n)` draws from fixed latents: 64 images, or 1,000
+  points when the samples are vectors (2-D data). For a sweep (`sweep=True`)
+  it returns [S, n, ...]: all seeds are saved, the first seed is drawn.
+  """
   figdir = workdir / "figures"
-  figdir.mkdir(exist_ok=True)
-  samples = np.asarray(method.sample(state, figures_key, 64))
-  plots.image_grid(samples).savefig(figdir / "samples.png")
+  (figdir / "samples").mkdir(parents=True, exist_ok=True)
+  rank = len(jax.eval_shape(lambda: sample_fn(state, figures_key, 1)).shape) - int(sweep)
+  samples = np.asarray(sample_fn(state, figures_key, 1000 if rank == 2 else 64))
+  np.save(figdir / "samples" / f"step_{step:08d}.npy", samples)
+  plots.samples_figure(samples[0] if sweep else samples).savefig(figdir / "samples.png")
   records = workdir_lib.read_metrics(workdir)
   if records:
     plots.metric_curves(records).savefig(figdir / "losses.png")
 
 
 def train(method: Method, config: ml_collections.ConfigDict, workdir: str | pathlib.Path,
-          fresh: bool = False, progress: bool = True):
+          fresh: bool = False, progress: bool = True, evaluate=None, seeds=None):
   """Trains `method` for `config.train.steps` steps, resuming from `workdir` if it holds a run.
 
   Reads `config.seed` and `config.train`: steps, steps_per_call (K, steps
   fused per jitted call), log_every, checkpoint_every, figure_every,
-  keep_checkpoints (all in steps).
+  keep_checkpoints, and eval_every when `evaluate` is given (all in steps);
+  and `config.eval.num_samples`.
+
+  A sweep (`seeds` given) trains one run per seed in the same compiled
+  program: `method.init` and the scanned `method.step` are `jax.vmap`ped over
+  a leading seed axis of the state, and seed s uses exactly the keys of a
+  single run with `config.seed = s` (`run_keys(s)`), so its numbers match
+  that run's up to floating-point reassociation. Its metrics are written as
+  lists over seeds.
 
   Args:
     method: the training method.
@@ -82,56 +109,78 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     workdir: the run directory (see `jaxgen.engine.workdir` for its layout).
     fresh: move an existing run in `workdir` aside and start over.
     progress: show a tqdm progress bar.
+    evaluate: optional pure function (samples float32 [n, ...]) -> dict of
+      float32 [] metrics, jnp only; applied every `eval_every` steps to
+      `eval.num_samples` samples drawn with `fold_in(run_keys(seed)["eval"],
+      step)` and logged to metrics.jsonl (the coverage time series).
+    seeds: None for one run of `config.seed`; a sequence of ints for a sweep.
 
   Returns:
-    The final state.
+    The final state (for a sweep, with a leading seed axis).
 
   Raises:
-    ValueError: a `config.train` count is below 1.
-    ConfigMismatchError: `workdir` holds a run of another config.
+    ValueError: a `config.train` count is below 1, or `seeds` is empty.
+    ConfigMismatchError: `workdir` holds a run of another config or seeds.
     CorruptCheckpointError: the latest checkpoint cannot be restored.
-    FloatingPointError: a metric became NaN or infinite; names the step and
-      metric. The last checkpoint written before it is kept.
+    FloatingPointError: a metric became NaN or infinite; names the step,
+      metric (and seed). The last checkpoint written before it is kept.
   """
   workdir = pathlib.Path(workdir)
   train_cfg = config.train
-  for name in ("steps", "steps_per_call", "log_every", "checkpoint_every", "figure_every", "keep_checkpoints"):
+  counts = ["steps", "steps_per_call", "log_every", "checkpoint_every", "figure_every", "keep_checkpoints"]
+  for name in counts + (["eval_every"] if evaluate else []):
     if train_cfg[name] < 1:
       raise ValueError(f"config.train.{name} must be >= 1, got {train_cfg[name]}")
-  workdir_lib.prepare(workdir, config, fresh=fresh)
-  keys = run_keys(config.seed)
+  sweep = seeds is not None
+  if sweep and not len(seeds):
+    raise ValueError("seeds must not be empty")
+  workdir_lib.prepare(workdir, config, fresh=fresh, extra={"seeds": list(seeds)} if sweep else None)
+  keys = run_keys(config.seed) if not sweep else jax.tree.map(
+      lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
+  vmap = jax.vmap if sweep else (lambda f, **_: f)
+  sample_fn = vmap(method.sample, in_axes=(0, 0, None))
   mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
-  state = method.init(keys["init"])
+  state = vmap(method.init)(keys["init"])
   step = mngr.latest_step() or 0
   if step:
     state = checkpoint.restore(mngr, step, state)
-  writer = workdir_lib.MetricWriter(workdir, resume_step=step)
-  run = jax.jit(functools.partial(scan_steps, method.step, keys["steps"]), donate_argnums=0)
+  writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
+  run = jax.jit(vmap(functools.partial(scan_steps, method.step), in_axes=(0, 0, None)), donate_argnums=1)
+  if evaluate:
+    num_samples = config.eval.num_samples
+    evaluate_at = jax.jit(vmap(lambda s, k, i: evaluate(method.sample(s, jax.random.fold_in(k, i), num_samples)),
+                               in_axes=(0, 0, None)))
   bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
                   dynamic_ncols=True)
   pending = []  # Metrics of the steps since the last log line.
   try:
     while step < train_cfg.steps:
       k = next_chunk(step, train_cfg)
-      state, metrics = run(state, jnp.arange(step, step + k, dtype=jnp.int32))
+      state, metrics = run(keys["steps"], state, jnp.arange(step, step + k, dtype=jnp.int32))
       metrics = jax.device_get(metrics)
       bad = _first_non_finite(metrics, step)
       if bad:
+        where = "" if bad[3] is None else f" (seed {seeds[bad[3]]})"
         raise FloatingPointError(
-            f"{bad[1]} = {bad[2]} at step {bad[0]}; training stopped. The last good checkpoint "
+            f"{bad[1]} = {bad[2]} at step {bad[0]}{where}; training stopped. The last good checkpoint "
             f"(step {mngr.latest_step()}) is kept in {workdir / 'checkpoints'}.")
       step += k
       pending.append(metrics)
       bar.update(k)
-      if step % train_cfg.log_every == 0 or step == train_cfg.steps:
-        means = {n: float(np.mean(np.concatenate([m[n] for m in pending]))) for n in metrics}
-        writer.write(step, means)
-        bar.set_postfix({n: f"{v:.3g}" for n, v in means.items() if "loss" in n})
+      at = lambda every: step % every == 0 or step == train_cfg.steps
+      record = {}
+      if at(train_cfg.log_every):
+        record = {n: _per_seed(np.mean(np.concatenate([m[n] for m in pending], -1), -1)) for n in metrics}
+        bar.set_postfix({n: f"{np.mean(v):.3g}" for n, v in record.items() if "loss" in n})
         pending = []
-      if step % train_cfg.checkpoint_every == 0 or step == train_cfg.steps:
+      if evaluate and at(train_cfg.eval_every):
+        record.update({n: _per_seed(v) for n, v in jax.device_get(evaluate_at(state, keys["eval"], step)).items()})
+      if record:
+        writer.write(step, record)
+      if at(train_cfg.checkpoint_every):
         checkpoint.save(mngr, step, state)
-      if step % train_cfg.figure_every == 0 or step == train_cfg.steps:
-        write_figures(method, state, keys["figures"], workdir)
+      if at(train_cfg.figure_every):
+        write_figures(sample_fn, state, keys["figures"], workdir, step, sweep=sweep)
   finally:
     bar.close()
     writer.close()

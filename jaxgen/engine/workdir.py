@@ -2,10 +2,11 @@
 
 Layout of a workdir:
   config.json       the config the run was started with
-  metrics.jsonl     one JSON object per logged step: {"step": s, "<metric>": value, ...}
-  tensorboard/      TensorBoard event files of the same metrics
+  metrics.jsonl     one JSON object per logged step: {"step": s, "<metric>": value, ...};
+                    in a sweep each value is a list over the seeds
+  tensorboard/      TensorBoard event files of the same metrics (`<metric>/seed_<s>` in a sweep)
   checkpoints/      Orbax checkpoints, one folder per saved step
-  figures/          samples.png, losses.png
+  figures/          samples.png, losses.png, samples/step_<step>.npy
 """
 
 import datetime
@@ -44,7 +45,8 @@ def config_to_dict(config: ml_collections.ConfigDict) -> dict:
   return json.loads(config.to_json_best_effort())
 
 
-def prepare(workdir: pathlib.Path, config: ml_collections.ConfigDict, fresh: bool = False) -> None:
+def prepare(workdir: pathlib.Path, config: ml_collections.ConfigDict, fresh: bool = False,
+            extra: dict | None = None) -> None:
   """Creates the workdir or checks that it holds a run of the same config.
 
   Args:
@@ -52,6 +54,8 @@ def prepare(workdir: pathlib.Path, config: ml_collections.ConfigDict, fresh: boo
     config: the requested config.
     fresh: start over: an existing workdir is moved aside to
       `<workdir>.old-<UTC time>` (nothing is deleted).
+    extra: more top-level entries saved and compared with the config (the
+      seeds of a sweep).
 
   Raises:
     ConfigMismatchError: when `workdir/config.json` differs from `config` in
@@ -59,7 +63,7 @@ def prepare(workdir: pathlib.Path, config: ml_collections.ConfigDict, fresh: boo
       is left untouched.
   """
   config_path = workdir / "config.json"
-  requested = config_to_dict(config)
+  requested = {**config_to_dict(config), **(extra or {})}
   if fresh and workdir.exists():
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
     moved = workdir.with_name(f"{workdir.name}.old-{stamp}")
@@ -90,17 +94,23 @@ class MetricWriter:
   logs read as one uninterrupted run.
   """
 
-  def __init__(self, workdir: pathlib.Path, resume_step: int = 0):
+  def __init__(self, workdir: pathlib.Path, resume_step: int = 0, seeds=None):
     self.path = workdir / "metrics.jsonl"
+    self.seeds = seeds
     kept = [r for r in read_metrics(workdir) if r["step"] <= resume_step]
     self.path.write_text("".join(json.dumps(r) + "\n" for r in kept))
     self._tb = tensorboardX.SummaryWriter(str(workdir / "tensorboard"), purge_step=resume_step + 1)
 
-  def write(self, step: int, scalars: dict[str, float]) -> None:
+  def write(self, step: int, scalars: dict[str, float | list[float]]) -> None:
+    """One record; a list value holds one number per seed of a sweep (`seeds` order)."""
     with self.path.open("a") as f:
       f.write(json.dumps({"step": step, **scalars}) + "\n")
     for name, value in scalars.items():
-      self._tb.add_scalar(name, value, step)
+      if isinstance(value, list):
+        for seed, v in zip(self.seeds, value):
+          self._tb.add_scalar(f"{name}/seed_{seed}", v, step)
+      else:
+        self._tb.add_scalar(name, value, step)
 
   def close(self) -> None:
     self._tb.close()

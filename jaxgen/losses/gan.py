@@ -1,4 +1,4 @@
-"""GAN objectives: the original minimax game, its non-saturating variant, and WGAN-GP.
+"""GAN objectives: minimax, non-saturating, WGAN-GP, MAD-GAN and feature matching.
 
 All functions take unnormalised critic outputs ("logits" for a standard GAN
 discriminator, where D(x) = sigmoid(logit); "scores" for a Wasserstein critic)
@@ -11,6 +11,8 @@ References:
   Goodfellow et al. (2014), "Generative Adversarial Nets", Eq. (1) and Sec. 3.
   Arjovsky et al. (2017), "Wasserstein GAN", Eq. (3).
   Gulrajani et al. (2017), "Improved Training of Wasserstein GANs", Algorithm 1.
+  Salimans et al. (2016), "Improved Techniques for Training GANs", Sec. 3.1.
+  Ghosh et al. (2018), "Multi-Agent Diverse Generative Adversarial Networks", Sec. 3.
 """
 
 from typing import Callable
@@ -164,3 +166,67 @@ def gradient_penalty(
   x_hat = eps * real + (1.0 - eps) * fake
   norms = critic_input_grad_norm(critic_fn, x_hat)
   return weight * jnp.mean(jnp.square(norms - 1.0))
+
+
+def feature_matching_loss(real_features: Array, fake_features: Array) -> Array:
+  r"""Feature matching: match the mean discriminator features of data and samples.
+
+  .. math:: L_G = \lVert \mathbb{E}_x f(x) - \mathbb{E}_z f(G(z)) \rVert_2^2
+
+  where f is an intermediate layer of the discriminator (Salimans et al.,
+  2016, Sec. 3.1). The discriminator keeps its usual loss.
+
+  Args:
+    real_features: float [B, F] features of a data batch.
+    fake_features: float [B', F] features of generated samples.
+
+  Returns:
+    Scalar loss in squared feature units.
+
+  Example:
+    >>> float(feature_matching_loss(jnp.array([[1.0, 2.0]]), jnp.array([[0.0, 0.0], [0.0, 2.0]])))
+    2.0
+  """
+  return jnp.sum(jnp.square(jnp.mean(real_features, 0) - jnp.mean(fake_features, 0)))
+
+
+def madgan_discriminator_loss(real_logits: Array, fake_logits: Array, fake_generator: Array) -> Array:
+  r"""MAD-GAN discriminator: a (k+1)-way softmax that names the generator of each sample.
+
+  Classes 0..k-1 are the k generators and class k is "real"; the loss is the
+  cross-entropy averaged over the real and the generated examples together
+  (Ghosh et al., 2018, Sec. 3.1, Eq. 3, with one-hot targets delta).
+
+  Args:
+    real_logits: float [B, k+1] logits on data.
+    fake_logits: float [B', k+1] logits on generated samples.
+    fake_generator: int [B'] index in [0, k) of the generator of each sample.
+
+  Returns:
+    Scalar loss in nats; log(k+1) when every logit is 0.
+
+  Example:
+    >>> float(madgan_discriminator_loss(jnp.zeros((2, 3)), jnp.zeros((2, 3)), jnp.array([0, 1])))  # log 3
+    1.0986123085021973
+  """
+  real_nll = -jax.nn.log_softmax(real_logits)[:, -1]
+  fake_nll = -jnp.take_along_axis(jax.nn.log_softmax(fake_logits), fake_generator[:, None], axis=1)[:, 0]
+  return jnp.mean(jnp.concatenate([real_nll, fake_nll]))
+
+
+def madgan_generator_loss(fake_logits: Array) -> Array:
+  r"""MAD-GAN generators: each wants its samples classified as real (class k).
+
+  .. math:: L_G = -\mathbb{E}_z \log D_{k+1}(G_i(z))
+
+  (Ghosh et al., 2018, Sec. 3.1, in the non-saturating form; the mean runs
+  over the samples of all generators, so generator i receives the gradient of
+  its own samples only.)
+
+  Args:
+    fake_logits: float [B', k+1] discriminator logits on generated samples.
+
+  Returns:
+    Scalar loss in nats.
+  """
+  return -jnp.mean(jax.nn.log_softmax(fake_logits)[:, -1])

@@ -3,7 +3,7 @@
 from jaxgen.methods import gan
 from jaxgen.methods.base import Method
 
-# config.method.name -> make(config, images) -> Method
+# config.method.name -> make(config, sample_real) -> Method
 METHODS = {"gan": gan.make}
 
 __all__ = ["METHODS", "Method"]

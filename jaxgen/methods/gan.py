@@ -1,48 +1,70 @@
-"""GANs with an MLP generator and critic: minimax, non-saturating and WGAN-GP.
+"""GANs and the mode-collapse fixes, each a config switch of one method.
 
 One step is `n_critic` critic (discriminator) updates followed by one
 generator update, as in Gulrajani et al. (2017), Algorithm 1; the critic
-iterations run as a `lax.scan` inside the step, each on a fresh data batch
-and fresh latents. With `n_critic=1` this is the alternating update of
-Goodfellow et al. (2014), Algorithm 1 (k = 1).
+iterations run as a `lax.scan` inside the step, each on a fresh real batch and
+fresh latents. With `n_critic=1` this is the alternating update of Goodfellow
+et al. (2014), Algorithm 1 (k = 1).
 
-Objectives (`config.method.objective`):
+Objectives (`method.objective`):
   minimax:        D: BCE; G: minimises E log(1 - D(G(z)))  (Goodfellow et al., 2014, Eq. 1)
   non_saturating: D: BCE; G: minimises -E log D(G(z))      (ibid., Sec. 3)
   wgan_gp:        C: E C(G(z)) - E C(x) + gradient penalty; G: -E C(G(z))
                   (Gulrajani et al., 2017, Algorithm 1)
 
+Fixes for mode collapse (0 / 1 / False switch each off):
+  method.unroll_steps (Metz et al., 2017, Eq. 10-12): the generator's loss is
+    taken against the critic after `unroll_steps` further simulated critic
+    updates (a `lax.scan` of the same update function, from the critic just
+    updated), and its gradient flows back through them. Only the real critic
+    update is kept. 0 is the plain GAN: the same code path without the scan.
+  method.num_generators (MAD-GAN, Ghosh et al., 2018): k generators (separate
+    parameters, stacked on a leading axis and vmapped) share one discriminator
+    with k+1 softmax outputs, the last meaning "real"; each generator is
+    trained to have its samples called real; samples are a uniform mixture.
+  method.pack (PacGAN, Lin et al., 2018, Sec. 3): the critic sees `pack`
+    samples at once, concatenated along the last axis (channels, or the 2
+    coordinates), real with real and fake with fake; each update uses
+    batch_size packs.
+  method.feature_matching (Salimans et al., 2016, Sec. 3.1): the generator
+    matches the mean of the critic's last hidden features on real data.
+  model.minibatch_kernels (Salimans et al., 2016, Sec. 3.2): minibatch
+    discrimination layer before the critic's output.
+
+Architectures (`model.architecture`): "mlp" (MLPGenerator / MLPCritic; a
+linear output for 2-D points, tanh for images) or "dcgan" (DCGANGenerator with
+BatchNorm / DCGANDiscriminator with dropout; 28x28 images with 1 or 3 channels).
+
 Metrics of a step (critic values are means over its `n_critic` iterations):
   d_loss, g_loss: the two losses (d_loss includes the penalty for wgan_gp).
-  d_real, d_fake: mean D(x) and D(G(z)): probabilities for the BCE objectives,
-    critic scores for wgan_gp.
+  d_real, d_fake: mean D(x) and D(G(z)), the probability of "real" (critic
+    scores for wgan_gp).
   d_grad_norm, g_grad_norm: global L2 norms of the parameter gradients.
   wgan_gp only: gradient_penalty (weighted), wasserstein = E C(x) - E C(G(z)).
 """
 
-from typing import Any
+from typing import Any, Callable
 
 import flax
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import ml_collections
 import optax
 
-from jaxgen.data import random_batch
 from jaxgen.losses import gan as gan_losses
 from jaxgen.methods.base import Method
-from jaxgen.nn import MLPCritic, MLPGenerator
+from jaxgen import nn as nets
 
 OBJECTIVES = ("minimax", "non_saturating", "wgan_gp")
+ARCHITECTURES = ("mlp", "dcgan")
 
 
 @flax.struct.dataclass
 class GANState:
   step: jax.Array  # int32 [], generator updates done.
-  generator: Any  # Generator params.
+  generator: Any  # Generator variables {"params", maybe "batch_stats"}; leading axis k for MAD-GAN.
   critic: Any  # Critic (discriminator) params.
-  generator_opt: Any  # optax state.
+  generator_opt: Any  # optax state of the generator params.
   critic_opt: Any  # optax state.
 
 
@@ -50,92 +72,182 @@ def _adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
   return optax.adam(opt.learning_rate, b1=opt.b1, b2=opt.b2)
 
 
-def make(config: ml_collections.ConfigDict, images: jax.Array) -> Method:
+def pack_samples(x: jax.Array, pack: int) -> jax.Array:
+  """PacGAN packing: [pack*B, ..., C] -> [B, ..., pack*C], consecutive samples concatenated on the last axis.
+
+  Example:
+    >>> pack_samples(jnp.arange(8.0).reshape(4, 2), 2)
+    Array([[0., 1., 2., 3.],
+           [4., 5., 6., 7.]], dtype=float32)
+  """
+  if pack == 1:
+    return x
+  b = x.shape[0] // pack
+  x = jnp.moveaxis(x.reshape(b, pack, *x.shape[1:]), 1, -2)  # [B, ..., pack, C]
+  return x.reshape(*x.shape[:-2], -1)
+
+
+def _check(config: ml_collections.ConfigDict) -> None:
+  m = config.method
+  errors = []
+  if m.objective not in OBJECTIVES:
+    errors.append(f"method.objective must be one of {OBJECTIVES}, got {m.objective!r}")
+  if config.model.architecture not in ARCHITECTURES:
+    errors.append(f"model.architecture must be one of {ARCHITECTURES}, got {config.model.architecture!r}")
+  for name in ("n_critic", "num_generators", "pack", "batch_size"):
+    if m[name] < 1:
+      errors.append(f"method.{name} must be >= 1, got {m[name]}")
+  if m.unroll_steps < 0:
+    errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
+  if m.num_generators > 1:
+    if m.objective == "wgan_gp" or m.pack > 1 or m.feature_matching:
+      errors.append("MAD-GAN (method.num_generators > 1) combines with the minimax or non_saturating "
+                    "objective only, without pack or feature_matching")
+    if m.batch_size % m.num_generators:
+      errors.append(f"method.batch_size ({m.batch_size}) must be a multiple of method.num_generators "
+                    f"({m.num_generators}), so every generator gets the same share")
+  if m.objective == "wgan_gp" and (m.feature_matching or config.model.minibatch_kernels):
+    errors.append("wgan_gp's penalty needs a per-example critic: no feature_matching or minibatch_kernels")
+  if errors:
+    raise ValueError("; ".join(errors))
+
+
+def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, int], jax.Array]) -> Method:
   """Builds the GAN method.
 
   Args:
-    config: experiment config; reads `model` (latent_dim, generator_widths,
-      critic_widths), `method` (objective, batch_size, n_critic,
-      gradient_penalty) and `optimizer` (generator, critic: learning_rate, b1, b2).
-    images: uint8 [N, H, W, C] training images, already on the device.
+    config: experiment config; reads `model` (architecture, latent_dim,
+      generator_widths and critic_widths for "mlp", minibatch_kernels,
+      minibatch_kernel_dim), `method` (objective, batch_size, n_critic,
+      gradient_penalty, unroll_steps, num_generators, pack, feature_matching)
+      and `optimizer` (generator, critic: learning_rate, b1, b2).
+    sample_real: (key, n) -> float32 [n, ...] real examples, jittable (see
+      `jaxgen.data.make_real`). Rank-1 examples (2-D points) get a linear
+      generator output, images a tanh one.
 
   Returns:
-    A `Method` whose state is a `GANState`.
+    A `Method` whose state is a `GANState`; `sample` gives float32 [n, ...].
 
   Raises:
-    ValueError: for an unknown objective or n_critic < 1.
+    ValueError: naming every invalid or incompatible setting.
   """
-  m = config.method
-  if m.objective not in OBJECTIVES:
-    raise ValueError(f"method.objective must be one of {OBJECTIVES}, got {m.objective!r}")
-  if m.n_critic < 1:
-    raise ValueError(f"method.n_critic must be >= 1, got {m.n_critic}")
-  latent_dim, batch_size, n_critic = config.model.latent_dim, m.batch_size, m.n_critic
-  wgan = m.objective == "wgan_gp"
-
-  generator = MLPGenerator(image_shape=tuple(images.shape[1:]), widths=tuple(config.model.generator_widths))
-  critic = MLPCritic(widths=tuple(config.model.critic_widths))
+  _check(config)
+  m, mc = config.method, config.model
+  latent_dim, batch_size, num_generators = mc.latent_dim, m.batch_size, m.num_generators
+  wgan, madgan = m.objective == "wgan_gp", num_generators > 1
+  data_shape = jax.eval_shape(lambda k: sample_real(k, 1), jax.random.key(0)).shape[1:]
+  num_outputs = num_generators + 1 if madgan else 1
+  critic_kwargs = dict(num_outputs=num_outputs, minibatch_kernels=mc.minibatch_kernels,
+                       minibatch_kernel_dim=mc.minibatch_kernel_dim)
+  if mc.architecture == "dcgan":
+    generator = nets.DCGANGenerator(output_shape=tuple(data_shape))
+    critic = nets.DCGANDiscriminator(**critic_kwargs)
+  else:
+    generator = nets.MLPGenerator(output_shape=tuple(data_shape), widths=tuple(mc.generator_widths),
+                                  output_activation="tanh" if len(data_shape) == 3 else "linear")
+    critic = nets.MLPCritic(widths=tuple(mc.critic_widths), **critic_kwargs)
   generator_tx = _adam(config.optimizer.generator)
   critic_tx = _adam(config.optimizer.critic)
 
-  def generate(g_params, key, n):
-    return generator.apply(g_params, jax.random.normal(key, (n, latent_dim)))
+  def generate(g_vars, key, n, train=True):
+    """(n samples [n, ...], the generator's updated non-param variables). MAD-GAN: a uniform mixture."""
+    def one(variables, z):
+      if train and "batch_stats" in variables:
+        x, updates = generator.apply(variables, z, train=True, mutable=["batch_stats"])
+        return x, {**variables, **updates}
+      return generator.apply(variables, z, train=train), variables
+    if not madgan:
+      return one(g_vars, jax.random.normal(key, (n, latent_dim)))
+    per_generator = -(-n // num_generators)
+    z = jax.random.normal(key, (num_generators, per_generator, latent_dim))
+    x, g_vars = jax.vmap(one)(g_vars, z)  # [k, n/k, ...]: sample i is from generator i % k.
+    return jnp.swapaxes(x, 0, 1).reshape(-1, *x.shape[2:])[:n], g_vars
+
+  def critic_apply(c_params, x, key):
+    """(outputs [B] or [B, k+1], last hidden features [B, F]) of packed inputs, dropout on."""
+    out, inter = critic.apply(c_params, pack_samples(x, m.pack), train=True, rngs={"dropout": key},
+                              mutable=["intermediates"])
+    return out, inter["intermediates"]["features"][0]
 
   def init(key):
     k_g, k_c = jax.random.split(key)
-    g_params = generator.init(k_g, jnp.zeros((1, latent_dim)))
-    c_params = critic.init(k_c, jnp.zeros((1, *images.shape[1:])))
-    return GANState(
-        step=jnp.zeros((), jnp.int32),
-        generator=g_params,
-        critic=c_params,
-        generator_opt=generator_tx.init(g_params),
-        critic_opt=critic_tx.init(c_params),
-    )
+    z = jnp.zeros((1, latent_dim))
+    if madgan:
+      g_vars = jax.vmap(lambda k: generator.init(k, z))(jax.random.split(k_g, num_generators))
+    else:
+      g_vars = generator.init(k_g, z)
+    c_params = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
+    return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_params,
+                    generator_opt=generator_tx.init(g_vars["params"]), critic_opt=critic_tx.init(c_params))
+
+  fake_generator = jnp.arange(batch_size * m.pack) % num_generators  # MAD-GAN labels of a fake batch.
 
   def critic_loss(c_params, real, fake, key):
-    critic_fn = lambda x: critic.apply(c_params, x)
-    real_out, fake_out = critic_fn(real), critic_fn(fake)
+    k_real, k_fake, k_gp = jax.random.split(key, 3)
+    real_out, _ = critic_apply(c_params, real, k_real)
+    fake_out, _ = critic_apply(c_params, fake, k_fake)
     if wgan:
-      penalty = gan_losses.gradient_penalty(critic_fn, real, fake, key, m.gradient_penalty)
+      critic_fn = lambda x: critic.apply(c_params, x, train=True, rngs={"dropout": k_gp})
+      penalty = gan_losses.gradient_penalty(critic_fn, pack_samples(real, m.pack), pack_samples(fake, m.pack),
+                                            k_gp, m.gradient_penalty)
       loss = gan_losses.wasserstein_critic_loss(real_out, fake_out) + penalty
-      aux = {"d_real": real_out.mean(), "d_fake": fake_out.mean(), "gradient_penalty": penalty,
-             "wasserstein": real_out.mean() - fake_out.mean()}
+      return loss, {"d_real": real_out.mean(), "d_fake": fake_out.mean(), "gradient_penalty": penalty,
+                    "wasserstein": real_out.mean() - fake_out.mean()}
+    if madgan:
+      loss = gan_losses.madgan_discriminator_loss(real_out, fake_out, fake_generator)
+      p_real = lambda out: jax.nn.softmax(out)[:, -1].mean()
     else:
       loss = gan_losses.discriminator_loss(real_out, fake_out)
-      aux = {"d_real": jax.nn.sigmoid(real_out).mean(), "d_fake": jax.nn.sigmoid(fake_out).mean()}
-    return loss, aux
+      p_real = lambda out: jax.nn.sigmoid(out).mean()
+    return loss, {"d_real": p_real(real_out), "d_fake": p_real(fake_out)}
 
-  def generator_loss(g_params, c_params, key):
-    fake_out = critic.apply(c_params, generate(g_params, key, batch_size))
-    if wgan:
-      return gan_losses.wasserstein_generator_loss(fake_out)
-    if m.objective == "minimax":
-      return gan_losses.generator_loss_minimax(fake_out)
-    return gan_losses.generator_loss_non_saturating(fake_out)
-
-  def critic_update(g_params, carry, key):
+  def critic_update(g_vars, carry, key):
+    """One critic update against generator `g_vars`: (params, opt state) -> updated, metrics."""
     c_params, c_opt = carry
-    k_data, k_z, k_gp = jax.random.split(key, 3)
-    real = random_batch(images, k_data, batch_size)
-    fake = generate(g_params, k_z, batch_size)
-    (loss, aux), grads = jax.value_and_grad(critic_loss, has_aux=True)(c_params, real, fake, k_gp)
+    k_data, k_z, k_loss = jax.random.split(key, 3)
+    real = sample_real(k_data, batch_size * m.pack)
+    fake, _ = generate(g_vars, k_z, batch_size * m.pack)
+    (loss, aux), grads = jax.value_and_grad(critic_loss, has_aux=True)(c_params, real, fake, k_loss)
     updates, c_opt = critic_tx.update(grads, c_opt, c_params)
     return (optax.apply_updates(c_params, updates), c_opt), {
         "d_loss": loss, "d_grad_norm": optax.tree.norm(grads), **aux}
+
+  def generator_loss(g_params, g_vars, c_params, c_opt, key):
+    """The generator's loss (and its updated batch statistics) against the critic unrolled `unroll_steps` ahead."""
+    g_vars = {**g_vars, "params": g_params}
+    k_unroll, k_z, k_d, k_real = jax.random.split(key, 4)
+    if m.unroll_steps:  # Metz et al. (2017), Eq. 12: f_K(theta_G, theta_D) through K critic updates.
+      (c_params, _), _ = jax.lax.scan(lambda carry, k: critic_update(g_vars, carry, k), (c_params, c_opt),
+                                      jax.random.split(k_unroll, m.unroll_steps))
+    fake, g_vars = generate(g_vars, k_z, batch_size * m.pack)
+    fake_out, fake_features = critic_apply(c_params, fake, k_d)
+    if m.feature_matching:
+      _, real_features = critic_apply(c_params, sample_real(k_real, batch_size * m.pack), k_d)
+      loss = gan_losses.feature_matching_loss(real_features, fake_features)
+    elif wgan:
+      loss = gan_losses.wasserstein_generator_loss(fake_out)
+    elif madgan:
+      loss = gan_losses.madgan_generator_loss(fake_out)
+    elif m.objective == "minimax":
+      loss = gan_losses.generator_loss_minimax(fake_out)
+    else:
+      loss = gan_losses.generator_loss_non_saturating(fake_out)
+    return loss, g_vars
 
   def step(state, key):
     k_critic, k_gen = jax.random.split(key)
     (c_params, c_opt), c_metrics = jax.lax.scan(
         lambda carry, k: critic_update(state.generator, carry, k),
         (state.critic, state.critic_opt),
-        jax.random.split(k_critic, n_critic),
+        jax.random.split(k_critic, m.n_critic),
     )
-    g_loss, g_grads = jax.value_and_grad(generator_loss)(state.generator, c_params, k_gen)
-    updates, g_opt = generator_tx.update(g_grads, state.generator_opt, state.generator)
+    g_params = state.generator["params"]
+    (g_loss, g_vars), g_grads = jax.value_and_grad(generator_loss, has_aux=True)(
+        g_params, state.generator, c_params, c_opt, k_gen)
+    updates, g_opt = generator_tx.update(g_grads, state.generator_opt, g_params)
     new_state = GANState(
         step=state.step + 1,
-        generator=optax.apply_updates(state.generator, updates),
+        generator={**g_vars, "params": optax.apply_updates(g_params, updates)},
         critic=c_params,
         generator_opt=g_opt,
         critic_opt=c_opt,
@@ -145,6 +257,6 @@ def make(config: ml_collections.ConfigDict, images: jax.Array) -> Method:
     return new_state, metrics
 
   def sample(state, key, n):
-    return generate(state.generator, key, n)
+    return generate(state.generator, key, n, train=False)[0]
 
   return Method(init=init, step=step, sample=sample)
