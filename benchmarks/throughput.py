@@ -26,7 +26,7 @@ import jax.numpy as jnp
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # For `configs`.
 
 from configs import mnist_wgan_gp  # pylint: disable=g-import-not-at-top,wrong-import-position
-from jaxgen import data as data_lib  # pylint: disable=wrong-import-position
+from jaxgen.data.real import make_real  # pylint: disable=wrong-import-position
 from jaxgen.engine import loop  # pylint: disable=wrong-import-position
 from jaxgen.methods import METHODS  # pylint: disable=wrong-import-position
 
@@ -76,15 +76,15 @@ def main():
   args = parser.parse_args()
   ks = [int(x) for x in args.ks.split(",")]
   config = mnist_wgan_gp.get_config()
-  images = jax.device_put(data_lib.load(config.data.name, "train", config.data.data_dir or None)["image"])
+  sample_real = make_real(config.data).sample
   print(f"jax {jax.__version__} on {jax.devices()[0].device_kind} ({platform.machine()}, "
         f"{jax.device_count()} device); batch {config.method.batch_size}, n_critic {config.method.n_critic}")
   table(f"WGAN-GP, MNIST MLP G {tuple(config.model.generator_widths)}, C {tuple(config.model.critic_widths)}",
-        METHODS[config.method.name](config, images), ks, args.steps, args.rounds)
+        METHODS[config.method.name](config, sample_real), ks, args.steps, args.rounds)
   config.model.generator_widths = [w // 8 for w in config.model.generator_widths]
   config.model.critic_widths = [w // 8 for w in config.model.critic_widths]
   table(f"Same step, 8x narrower: G {tuple(config.model.generator_widths)}, C {tuple(config.model.critic_widths)}",
-        METHODS[config.method.name](config, images), ks, args.steps * 5, args.rounds)
+        METHODS[config.method.name](config, sample_real), ks, args.steps * 5, args.rounds)
 
 
 if __name__ == "__main__":

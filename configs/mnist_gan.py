@@ -48,8 +48,9 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.method.feature_matching = False  # Feature-matching generator loss (Salimans et al., 2016).
 
   c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.generator = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999))
-  c.optimizer.critic = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999))
+  # decay_steps > 0: cosine decay of the learning rate to 1% over that many updates; 0 = constant.
+  c.optimizer.generator = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999, decay_steps=0))
+  c.optimizer.critic = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999, decay_steps=0))
 
   c.train = ml_collections.ConfigDict()
   c.train.steps = 10_000  # Generator updates.

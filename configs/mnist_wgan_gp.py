@@ -28,8 +28,8 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.method.objective = "wgan_gp"
   c.method.n_critic = 5
   c.method.gradient_penalty = 10.0
-  c.optimizer.generator = ml_collections.ConfigDict(dict(learning_rate=1e-4, b1=0.5, b2=0.9))
-  c.optimizer.critic = ml_collections.ConfigDict(dict(learning_rate=1e-4, b1=0.5, b2=0.9))
+  for opt in (c.optimizer.generator, c.optimizer.critic):
+    opt.learning_rate, opt.b1, opt.b2 = 1e-4, 0.5, 0.9
   c.train.steps = 8000
   c.train.checkpoint_every = 500
   c.train.figure_every = 500

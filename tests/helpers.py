@@ -54,3 +54,20 @@ def toy_method(nan_at_step: int | None = None) -> Method:
     return jnp.tanh(state["w"].reshape(1, 2, 2, 1) + jax.random.normal(key, (n, 2, 2, 1)))
 
   return Method(init=init, step=step, sample=sample)
+
+
+def ring_sampler():
+  """The 8-Gaussian ring sampler (jaxgen.data.mixtures)."""
+  from jaxgen.data import mixtures  # pylint: disable=g-import-not-at-top
+  return functools.partial(mixtures.sample, mixtures.ring())
+
+
+def tiny_ring_config(**overrides) -> ml_collections.ConfigDict:
+  """The smoke ring GAN config with tiny networks, plus flattened-key overrides."""
+  from configs import ring_gan  # pylint: disable=g-import-not-at-top
+  c = ring_gan.get_config("smoke")
+  c.model.latent_dim = 4
+  c.model.generator_widths = (16, 16)
+  c.model.critic_widths = (16,)
+  c.update_from_flattened_dict(overrides)
+  return c

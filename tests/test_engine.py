@@ -141,3 +141,42 @@ def test_nonpositive_train_counts_are_refused(tmp_path):
   config.train.steps_per_call = 0
   with pytest.raises(ValueError, match="steps_per_call must be >= 1"):
     engine.train(helpers.toy_method(), config, tmp_path, progress=False)
+
+
+def _ring_config(steps=20):
+  c = helpers.tiny_ring_config()
+  c.train.steps = steps
+  return c
+
+
+def test_seed_i_of_a_vmapped_sweep_equals_the_single_run_with_seed_i(tmp_path):
+  from jaxgen.data import mixtures  # pylint: disable=g-import-not-at-top
+  from jaxgen.metrics import modes  # pylint: disable=g-import-not-at-top
+  ring = mixtures.ring()
+  config = _ring_config()
+  evaluate = lambda x: modes.mixture_coverage(x, ring.means, ring.std)
+  method = gan.make(config, helpers.ring_sampler())
+  seeds = [0, 3]
+  sweep = engine.train(method, config, tmp_path / "sweep", progress=False, evaluate=evaluate, seeds=seeds)
+  sweep_records = engine.workdir.read_metrics(tmp_path / "sweep")
+  for i, seed in enumerate(seeds):
+    config.seed = seed
+    single = engine.train(method, config, tmp_path / f"seed{seed}", progress=False, evaluate=evaluate)
+    chex.assert_trees_all_close(jax.tree.map(lambda x: x[i], sweep), single, rtol=1e-5, atol=1e-6)  # pylint: disable=cell-var-from-loop
+    single_records = engine.workdir.read_metrics(tmp_path / f"seed{seed}")
+    assert [r["step"] for r in single_records] == [r["step"] for r in sweep_records]
+    for a, b in zip(sweep_records, single_records):
+      np.testing.assert_allclose([a[k][i] for k in sorted(b) if k != "step"],
+                                 [b[k] for k in sorted(b) if k != "step"], rtol=1e-4, atol=1e-5)
+  assert not np.allclose(leaves(jax.tree.map(lambda x: x[0], sweep))[-1],
+                         leaves(jax.tree.map(lambda x: x[1], sweep))[-1])
+
+
+def test_an_extended_sweep_resumes_to_the_uninterrupted_result(tmp_path):
+  method = gan.make(_ring_config(), helpers.ring_sampler())
+  once = engine.train(method, _ring_config(20), tmp_path / "once", progress=False, seeds=[0, 1])
+  engine.train(method, _ring_config(10), tmp_path / "twice", progress=False, seeds=[0, 1])
+  twice = engine.train(method, _ring_config(20), tmp_path / "twice", progress=False, seeds=[0, 1])
+  assert_same(once, twice)
+  with pytest.raises(engine.ConfigMismatchError, match="seeds"):
+    engine.train(method, _ring_config(20), tmp_path / "twice", progress=False, seeds=[0, 2])

@@ -39,3 +39,26 @@ def test_unknown_config_key_lists_the_valid_keys(tmp_path, tfds_data_dir):
   assert 'Did you mean "steps"' in result.stderr
   assert "train.steps_per_call" in result.stderr and "method.n_critic" in result.stderr
   assert not (tmp_path / "run").exists()
+
+
+def test_sweep_over_seeds_and_a_grid_writes_per_seed_results_and_summaries(tmp_path, tfds_data_dir):
+  workdir = tmp_path / "sweep"
+  env = dict(os.environ, TFDS_DATA_DIR=tfds_data_dir)
+  args = ["--config", "configs/ring_gan.py:smoke", "--workdir", str(workdir), "--seeds", "2",
+          "--grid", "method.unroll_steps=0,1", "--config.model.generator_widths=(16,16)",
+          "--config.model.critic_widths=(16,)"]
+  result = subprocess.run([sys.executable, "-m", "launch.sweep", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-3000:]
+  for name, unroll in (("unroll_steps=0", 0), ("unroll_steps=1", 1)):
+    run = workdir / name
+    assert json.loads((run / "config.json").read_text())["method"]["unroll_steps"] == unroll
+    evaluation = json.loads((run / "eval.json").read_text())
+    assert evaluation["seeds"] == [0, 1] and len(evaluation["modes_captured"]) == 2
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert all(len(r["d_loss"]) == 2 for r in records if "d_loss" in r)
+    assert [r["step"] for r in records if "modes_captured" in r] == [10, 20]  # The coverage time series.
+  csv = (workdir / "summary.csv").read_text().splitlines()
+  assert csv[0].startswith("setting,seeds,modes_captured_mean,modes_captured_se")
+  assert [line.split(",")[0] for line in csv[1:]] == ["unroll_steps=0", "unroll_steps=1"]
+  assert "±" in (workdir / "summary.md").read_text()

@@ -11,6 +11,7 @@ Layout of a workdir:
 
 import datetime
 import json
+import math
 import pathlib
 
 import ml_collections
@@ -105,12 +106,11 @@ class MetricWriter:
     """One record; a list value holds one number per seed of a sweep (`seeds` order)."""
     with self.path.open("a") as f:
       f.write(json.dumps({"step": step, **scalars}) + "\n")
-    for name, value in scalars.items():
-      if isinstance(value, list):
-        for seed, v in zip(self.seeds, value):
-          self._tb.add_scalar(f"{name}/seed_{seed}", v, step)
-      else:
-        self._tb.add_scalar(name, value, step)
+    for name, value in scalars.items():  # TensorBoard gets the finite values (e.g. not KL = inf).
+      tagged = zip((f"{name}/seed_{s}" for s in self.seeds), value) if isinstance(value, list) else [(name, value)]
+      for tag, v in tagged:
+        if math.isfinite(v):
+          self._tb.add_scalar(tag, v, step)
 
   def close(self) -> None:
     self._tb.close()

@@ -69,7 +69,12 @@ class GANState:
 
 
 def _adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
-  return optax.adam(opt.learning_rate, b1=opt.b1, b2=opt.b2)
+  """Adam; with `decay_steps` > 0 the learning rate follows a cosine from `learning_rate` down to 1% of it
+  over that many updates of this optimizer (Loshchilov & Hutter, 2017, without restarts), then stays there."""
+  lr = opt.learning_rate
+  if opt.decay_steps:
+    lr = optax.cosine_decay_schedule(opt.learning_rate, opt.decay_steps, alpha=0.01)
+  return optax.adam(lr, b1=opt.b1, b2=opt.b2)
 
 
 def pack_samples(x: jax.Array, pack: int) -> jax.Array:

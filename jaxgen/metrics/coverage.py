@@ -1,0 +1,43 @@
+"""Which coverage metrics a dataset gets, as one pure function of generated samples.
+
+`coverage_fn` picks the mode-coverage metrics of `config.data.name` (the
+engine logs them every `train.eval_every` steps, vmapped over seeds):
+
+| data            | metrics                                                  |
+|-----------------|----------------------------------------------------------|
+| `ring`, `grid`  | modes_captured, high_quality (fraction), kl (nats)       |
+| `stacked_mnist` | modes (digit triples, of 1,000), kl (nats)               |
+| `mnist*`        | modes (digit classes, of 10), kl (nats)                  |
+
+Digits are labelled by the cached MNIST classifier
+(`jaxgen.metrics.classifier.load_classifier`, trained on first use).
+"""
+
+from typing import Callable
+
+import jax
+
+from jaxgen.data.real import RealData
+from jaxgen.metrics import modes
+from jaxgen.metrics.classifier import channel_labels, load_classifier
+
+
+def coverage_fn(data_name: str, real: RealData, classifier_params=None
+                ) -> Callable[[jax.Array], dict[str, jax.Array]]:
+  """The coverage metrics of `data_name` as a pure, jittable function of samples.
+
+  Args:
+    data_name: `config.data.name`.
+    real: the run's `RealData` (its mixture for `ring` / `grid`).
+    classifier_params: MNIST classifier params for digit data; None loads
+      (or trains and caches) the default one.
+
+  Returns:
+    samples (float32 [n, ...] in the data's range) -> dict of float32 [] metrics.
+  """
+  if real.mixture is not None:
+    return lambda samples: modes.mixture_coverage(samples, real.mixture.means, real.mixture.std)
+  params = classifier_params if classifier_params is not None else load_classifier().params
+  if data_name == "stacked_mnist":
+    return lambda samples: modes.stacked_mnist_coverage(channel_labels(params, samples))
+  return lambda samples: modes.histogram_coverage(channel_labels(params, samples)[:, 0], 10)

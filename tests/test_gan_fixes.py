@@ -1,0 +1,142 @@
+"""The mode-collapse fixes of methods/gan.py: unrolled GAN, MAD-GAN, PacGAN, feature matching."""
+
+import functools
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from jaxgen import nn as nets
+from jaxgen.data import mixtures
+from jaxgen.losses import gan as gan_losses
+from jaxgen.methods import gan
+from tests.helpers import tiny_ring_config
+
+RING = functools.partial(mixtures.sample, mixtures.ring())
+
+
+def reference_plain_gan_step(config, state, key):
+  """One non-saturating GAN step written from scratch: Goodfellow et al. (2014), Algorithm 1 with k = 1,
+  with the key schedule documented in methods/gan.py (critic keys, then the generator's)."""
+  c, b = config.model, config.method.batch_size
+  generator = nets.MLPGenerator(output_shape=(2,), widths=c.generator_widths, output_activation="linear")
+  critic = nets.MLPCritic(widths=c.critic_widths)
+  adam = lambda o: optax.adam(o.learning_rate, b1=o.b1, b2=o.b2)
+  k_critic, k_gen = jax.random.split(key)
+  k_data, k_z, _ = jax.random.split(jax.random.split(k_critic, 1)[0], 3)
+  real = RING(k_data, b)
+  fake = generator.apply(state.generator, jax.random.normal(k_z, (b, c.latent_dim)))
+  d_loss = lambda p: gan_losses.discriminator_loss(critic.apply(p, real), critic.apply(p, fake))
+  grads = jax.grad(d_loss)(state.critic)
+  updates, c_opt = adam(config.optimizer.critic).update(grads, state.critic_opt, state.critic)
+  c_params = optax.apply_updates(state.critic, updates)
+  _, k_z, _, _ = jax.random.split(k_gen, 4)
+  z = jax.random.normal(k_z, (b, c.latent_dim))
+  g_loss = lambda g: gan_losses.generator_loss_non_saturating(critic.apply(c_params, generator.apply(g, z)))
+  g_grads = jax.grad(g_loss)(state.generator["params"])
+  updates, g_opt = adam(config.optimizer.generator).update(g_grads, state.generator_opt,
+                                                            state.generator["params"])
+  return gan.GANState(step=state.step + 1, generator={"params": optax.apply_updates(state.generator["params"], updates)},
+                      critic=c_params, generator_opt=g_opt, critic_opt=c_opt)
+
+
+def test_unroll_steps_zero_is_exactly_the_plain_gan():
+  config = tiny_ring_config(**{"method.unroll_steps": 0})
+  method = gan.make(config, RING)
+  state = method.init(jax.random.key(0))
+  ours, reference = state, state
+  for i in range(3):
+    ours, _ = jax.jit(method.step)(ours, jax.random.key(i))
+    reference = jax.jit(functools.partial(reference_plain_gan_step, config))(reference, jax.random.key(i))
+  chex.assert_trees_all_close(ours, reference, rtol=1e-6, atol=1e-7)
+
+
+def test_unrolling_changes_the_generator_update_only():
+  """The lookahead shapes the generator's gradient; the critic's real update is the plain one."""
+  base = gan.make(tiny_ring_config(), RING)
+  unrolled = gan.make(tiny_ring_config(**{"method.unroll_steps": 3}), RING)
+  state = base.init(jax.random.key(0))
+  for i in range(5):  # Train a little so the critic is not at its initialisation.
+    state, _ = jax.jit(base.step)(state, jax.random.key(100 + i))
+  plain_next, _ = jax.jit(base.step)(state, jax.random.key(7))
+  unrolled_next, _ = jax.jit(unrolled.step)(state, jax.random.key(7))
+  chex.assert_trees_all_equal(plain_next.critic, unrolled_next.critic)
+  diff = jax.tree.map(lambda a, b: float(jnp.max(jnp.abs(a - b))), plain_next.generator, unrolled_next.generator)
+  assert max(jax.tree.leaves(diff)) > 1e-6
+
+
+def test_unrolled_generator_gradient_flows_through_the_critic_updates():
+  """With K unrolled steps the generator loss depends on theta_G also through theta_D^K(theta_G):
+  zeroing the critic's learning rate removes exactly that path, and the update must change."""
+  config = tiny_ring_config(**{"method.unroll_steps": 2})
+  method = gan.make(config, RING)
+  state = method.init(jax.random.key(0))
+  frozen_cfg = tiny_ring_config(**{"method.unroll_steps": 2, "optimizer.critic.learning_rate": 0.0})
+  frozen_plain = tiny_ring_config(**{"method.unroll_steps": 0, "optimizer.critic.learning_rate": 0.0})
+  with_lr0, _ = jax.jit(gan.make(frozen_cfg, RING).step)(state, jax.random.key(3))
+  plain_lr0, _ = jax.jit(gan.make(frozen_plain, RING).step)(state, jax.random.key(3))
+  # A critic that does not move makes the lookahead an identity: the plain GAN again.
+  chex.assert_trees_all_close(with_lr0, plain_lr0, rtol=1e-6, atol=1e-8)
+  moving, _ = jax.jit(method.step)(state, jax.random.key(3))
+  diff = jax.tree.map(lambda a, b: float(jnp.max(jnp.abs(a - b))), moving.generator, plain_lr0.generator)
+  assert max(jax.tree.leaves(diff)) > 1e-6
+
+
+def test_madgan_discriminator_has_k_plus_1_outputs_and_the_hand_computed_loss():
+  k = 3
+  method = gan.make(tiny_ring_config(**{"method.num_generators": k, "method.batch_size": 12}), RING)
+  state = method.init(jax.random.key(0))
+  critic = nets.MLPCritic(widths=(16,), num_outputs=k + 1)
+  assert critic.apply(state.critic, jnp.zeros((5, 2))).shape == (5, k + 1)
+  # Generators are separate: parameters stacked on a leading axis of size k.
+  assert all(leaf.shape[0] == k for leaf in jax.tree.leaves(state.generator))
+  # Hand case with k = 2: p(real | x_real) = 2 / (1 + 1 + 2) = 1/2; p(generator 0 | fake) = 3 / (3 + 1 + 1) = 3/5.
+  real_logits = jnp.array([[0.0, 0.0, np.log(2.0)]])
+  fake_logits = jnp.array([[np.log(3.0), 0.0, 0.0]])
+  loss = gan_losses.madgan_discriminator_loss(real_logits, fake_logits, jnp.array([0]))
+  np.testing.assert_allclose(float(loss), (np.log(2) + np.log(5 / 3)) / 2, rtol=1e-6)
+  # Generator: -log p(real | fake) = -log(1/5).
+  np.testing.assert_allclose(float(gan_losses.madgan_generator_loss(fake_logits)), np.log(5), rtol=1e-6)
+
+
+def test_madgan_samples_are_a_uniform_mixture_of_the_generators():
+  k = 4
+  config = tiny_ring_config(**{"method.num_generators": k, "method.batch_size": 8})
+  method = gan.make(config, RING)
+  state = method.init(jax.random.key(0))
+  x = method.sample(state, jax.random.key(1), 10)
+  z = jax.random.normal(jax.random.key(1), (k, 3, config.model.latent_dim))
+  generator = nets.MLPGenerator(output_shape=(2,), widths=(16, 16), output_activation="linear")
+  per_generator = jax.vmap(generator.apply)(state.generator, z)  # [k, 3, 2]
+  for i in range(10):  # Sample i comes from generator i mod k.
+    np.testing.assert_allclose(x[i], per_generator[i % k, i // k], rtol=1e-6)
+  _, metrics = jax.jit(method.step)(state, jax.random.key(2))
+  assert all(np.isfinite(float(v)) for v in metrics.values())
+
+
+def test_pacgan_critic_sees_pack_samples_at_once():
+  method = gan.make(tiny_ring_config(**{"method.pack": 3}), RING)
+  state = method.init(jax.random.key(0))
+  assert state.critic["params"]["Dense_0"]["kernel"].shape[0] == 2 * 3
+  packed = gan.pack_samples(jnp.arange(24.0).reshape(6, 2, 2), 3)  # [6, 2, C=2] -> [2, 2, 6]
+  np.testing.assert_array_equal(packed[1, 0], [12, 13, 16, 17, 20, 21])
+  new_state, metrics = jax.jit(method.step)(state, jax.random.key(1))
+  assert int(new_state.step) == 1 and all(np.isfinite(float(v)) for v in metrics.values())
+
+
+def test_feature_matching_and_minibatch_discrimination_train():
+  for overrides in ({"method.feature_matching": True}, {"model.minibatch_kernels": 4}):
+    method = gan.make(tiny_ring_config(**overrides), RING)
+    state = method.init(jax.random.key(0))
+    new_state, metrics = jax.jit(method.step)(state, jax.random.key(1))
+    assert all(np.isfinite(float(v)) for v in metrics.values())
+    assert not np.array_equal(jax.tree.leaves(state.generator)[0], jax.tree.leaves(new_state.generator)[0])
+
+
+def test_incompatible_switches_are_refused_with_every_reason():
+  config = tiny_ring_config(**{"method.num_generators": 3, "method.objective": "wgan_gp", "method.batch_size": 16})
+  with pytest.raises(ValueError, match="MAD-GAN.*multiple of method.num_generators"):
+    gan.make(config, RING)

@@ -1,0 +1,29 @@
+"""Pieces of the study report: when collapse begins, and mean +- standard error tables."""
+
+import numpy as np
+
+from launch import common
+from launch import reproduce
+
+
+def test_first_lost_mode_step_finds_the_mode_never_recovered():
+  counts = [[2, 8], [3, 8], [3, 7], [2, 8], [3, 8], [2, 8]]  # Two seeds over six eval steps.
+  records = [{"step": 100 * (i + 1), "modes_captured": c} for i, c in enumerate(counts)]
+  # Seed 0 reaches 3 modes at step 200 and 500; from step 600 on it stays below 3.
+  assert reproduce.first_lost_mode_step(records, 0) == 600
+  # Seed 1 ends with all 8 modes it ever had.
+  assert reproduce.first_lost_mode_step(records, 1) is None
+
+
+def test_mean_and_standard_error():
+  mean, se = common.mean_and_se([1.0, 2.0, 3.0, 6.0])
+  assert mean == 3.0
+  np.testing.assert_allclose(se, np.std([1, 2, 3, 6], ddof=1) / 2)
+  assert common.mean_and_se([4.0]) == (4.0, 0.0)
+
+
+def test_summary_tables_have_one_row_per_setting():
+  rows = [("a", {"seeds": [0, 1], "modes": [7.0, 8.0]}), ("b", {"seeds": [0, 1], "modes": [1.0, 1.0]})]
+  markdown, csv = common.summary_tables(rows)
+  assert csv.splitlines() == ["setting,seeds,modes_mean,modes_se", "a,2,7.5,0.5", "b,2,1,0"]
+  assert "| a | 2 | 7.5 ± 0.5 |" in markdown
