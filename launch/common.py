@@ -16,7 +16,7 @@ from jaxgen.data.real import RealData, make_real
 from jaxgen.engine.loop import run_keys
 from jaxgen.engine.workdir import config_keys
 from jaxgen.methods import METHODS
-from jaxgen.metrics.classifier import ClassifierError, load_classifier
+from jaxgen.metrics.classifier import ClassifierError, channel_labels, load_classifier
 from jaxgen.metrics.coverage import coverage_fn
 from jaxgen.metrics.features import feature_metrics
 
@@ -72,7 +72,8 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
 
   Samples: `eval.num_samples` from `run_keys(seed)["eval"]`.
   - ring / grid: `metrics.modes.mixture_coverage` (VEEGAN/PacGAN protocol).
-  - stacked_mnist: digit-triple modes and KL, plus Fréchet distance and
+  - stacked_mnist: digit-triple modes and KL (and `mode_counts`, the
+    histogram over the 1,000 triples), plus Fréchet distance and
     precision/recall (k=3) in classifier features on FEATURE_SAMPLES samples
     against as many real stacked digits.
   - mnist*: pixel Fréchet distance and classes covered
@@ -89,6 +90,8 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
     elif config.data.name == "stacked_mnist":
       classifier = load_classifier()
       result = coverage_fn(config.data.name, real, classifier.params)(samples)
+      labels = np.asarray(channel_labels(classifier.params, samples))
+      result["mode_counts"] = np.bincount(labels @ np.array([100, 10, 1]), minlength=1000)  # For histograms.
       n = min(FEATURE_SAMPLES, config.eval.num_samples)
       reference = real.sample(jax.random.fold_in(key, 1), n)
       result.update(feature_metrics(classifier.params, samples[:n], reference))

@@ -32,8 +32,6 @@ from configs import grid_gan, ring_gan, stacked_mnist_dcgan
 from jaxgen import engine
 from jaxgen.data import mixtures
 from jaxgen.engine import workdir as workdir_lib
-from jaxgen.engine.loop import run_keys
-from jaxgen.metrics.classifier import channel_labels, load_classifier
 from jaxgen import plots
 from launch import common
 from launch.published import PUBLISHED
@@ -54,7 +52,7 @@ FIXES_2D = {
                 "optimizer.generator.learning_rate": 1e-4, "optimizer.generator.b2": 0.9,
                 "optimizer.critic.learning_rate": 1e-4, "optimizer.critic.b2": 0.9},
 }
-QUICK_STEPS = {"ring": 800, "grid": 800, "stacked_mnist": 200}
+QUICK_STEPS = {"ring": 800, "grid": 800, "stacked_mnist": 20}
 METRICS = {"ring": ("modes_captured", "high_quality", "kl"), "grid": ("modes_captured", "high_quality", "kl"),
            "stacked_mnist": ("modes", "kl", "frechet_distance", "precision", "recall")}
 
@@ -79,17 +77,20 @@ def study_config(module, overrides: dict, quick: bool, benchmark: str) -> ml_col
 
 
 def run(config, run_dir: pathlib.Path, seeds: list[int]) -> tuple[dict, float]:
-  """Trains (or resumes, or reuses) one sweep; returns (eval.json contents, seconds spent now)."""
-  eval_path = run_dir / "eval.json"
-  if eval_path.exists():
-    saved = json.loads((run_dir / "config.json").read_text())
-    if saved == {**workdir_lib.config_to_dict(config), "seeds": seeds}:
-      return json.loads(eval_path.read_text()), 0.0
+  """Trains (or resumes, or reuses) one sweep; returns (eval.json contents, seconds spent now).
+
+  A finished run (eval.json, and study.json recording the same config and seeds) is reused.
+  """
+  eval_path, study_path = run_dir / "eval.json", run_dir / "study.json"
+  requested = {**workdir_lib.config_to_dict(config), "seeds": seeds}
+  if eval_path.exists() and study_path.exists() and json.loads(study_path.read_text()) == requested:
+    return json.loads(eval_path.read_text()), 0.0
   start = time.time()
   real, method, evaluate = common.build(config)
   state = engine.train(method, config, run_dir, evaluate=evaluate, seeds=seeds)
   result = common.final_evaluation(method, state, config, real, seeds=seeds)
   eval_path.write_text(json.dumps(result, indent=2) + "\n")
+  study_path.write_text(json.dumps(requested, indent=2, sort_keys=True) + "\n")
   return result, time.time() - start
 
 
@@ -164,7 +165,7 @@ def figures(workdir: pathlib.Path, runs: dict, results: dict, histograms: dict) 
     for (b, name), run_dir in runs.items():
       if b != benchmark:
         continue
-      records = [r for r in workdir_lib.read_metrics(run_dir) if name_key in r]
+      records = [r for r in workdir_lib.read_sweep_metrics(run_dir) if name_key in r]
       steps = [r["step"] for r in records]
       values = np.array([r[name_key] for r in records])
       mean, se = values.mean(1), values.std(1, ddof=1) / np.sqrt(values.shape[1])
@@ -191,18 +192,6 @@ def figures(workdir: pathlib.Path, runs: dict, results: dict, histograms: dict) 
   return written
 
 
-def mode_histogram(run_dir: pathlib.Path, config, seed: int) -> np.ndarray:
-  """int [1000] counts of digit triples among `eval.num_samples` samples of seed `seed` (index 0)."""
-  _, method, _ = common.build(config)
-  mngr = engine.checkpoint.manager(run_dir, config.train.keep_checkpoints)
-  like = jax.vmap(method.init)(jax.numpy.stack([run_keys(seed)["init"]] * _SEEDS.value))
-  state = jax.tree.map(lambda x: x[0], engine.checkpoint.restore(mngr, mngr.latest_step(), like))
-  mngr.close()
-  samples = method.sample(state, run_keys(seed)["eval"], config.eval.num_samples)
-  labels = np.asarray(channel_labels(load_classifier().params, samples))
-  return np.bincount(labels[:, 0] * 100 + labels[:, 1] * 10 + labels[:, 2], minlength=1000)
-
-
 def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int) -> str:
   """Runs the study and writes report.md; returns its text."""
   seeds = list(range(num_seeds))
@@ -224,8 +213,7 @@ def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int) -> str:
   do("stacked_mnist", "DCGAN", study_config(stacked_mnist_dcgan, {}, quick, "stacked_mnist"))
   do("stacked_mnist", best, study_config(stacked_mnist_dcgan, FIXES_2D[best], quick, "stacked_mnist"))
   stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
-  histograms = {name: mode_histogram(runs[("stacked_mnist", name)], configs[("stacked_mnist", name)], 0)
-                for name in ("DCGAN", best)}
+  histograms = {name: np.asarray(results[("stacked_mnist", name)]["mode_counts"][0]) for name in ("DCGAN", best)}
   written = figures(workdir, runs, results, histograms)
 
   lines = [f"# Mode collapse: {'quick' if quick else 'full'} study", "",
@@ -248,7 +236,7 @@ def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int) -> str:
       lines.append(f"| {name} | {num_seeds} | {fmt(s['modes_captured'])} | {fmt(s['high_quality'], 100)} | "
                    f"{fmt(s['kl'])} | {seconds[(benchmark, name)]:.0f} s |")
     lines += published_rows(benchmark) + [""]
-    records = workdir_lib.read_metrics(runs[(benchmark, "GAN")])
+    records = workdir_lib.read_sweep_metrics(runs[(benchmark, "GAN")])
     lost = [first_lost_mode_step(records, i) for i in range(num_seeds)]
     lines += [f"Vanilla GAN, step at which it loses a mode and never gets it back (per seed; coverage logged "
               f"every {configs[(benchmark, 'GAN')].train.eval_every} steps): "

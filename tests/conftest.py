@@ -33,3 +33,24 @@ def mnist_test(tfds_data_dir):
   from jaxgen import data  # pylint: disable=g-import-not-at-top
 
   return data.load("mnist_subset", "test", data_dir=tfds_data_dir)
+
+
+@pytest.fixture(scope="session")
+def classifier_cache_dir(tmp_path_factory):
+  """An empty cache root for the MNIST classifier (also set as $JAXGEN_CACHE for the session)."""
+  path = str(tmp_path_factory.mktemp("jaxgen_cache"))
+  old = os.environ.get("JAXGEN_CACHE")
+  os.environ["JAXGEN_CACHE"] = path
+  yield path
+  if old is None:
+    os.environ.pop("JAXGEN_CACHE")
+  else:
+    os.environ["JAXGEN_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def classifier(tfds_data_dir, classifier_cache_dir):
+  """The metrics' MNIST classifier, trained once per session into `classifier_cache_dir` (about a minute)."""
+  from jaxgen.metrics.classifier import load_classifier  # pylint: disable=g-import-not-at-top
+
+  return load_classifier(cache_dir=classifier_cache_dir, data_dir=tfds_data_dir)

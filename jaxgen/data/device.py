@@ -22,3 +22,62 @@ def random_batch(images: jax.Array, key: jax.Array, batch_size: int) -> jax.Arra
   """
   idx = jax.random.randint(key, (batch_size,), 0, images.shape[0])
   return to_model_range(jnp.take(images, idx, axis=0))
+
+
+def _stacked_indices(num_images: int, key: jax.Array, n: int) -> jax.Array:
+  """int32 [n, 3]: an independent uniform dataset index for every channel of every example."""
+  return jax.random.randint(key, (n, 3), 0, num_images)
+
+
+def _stack_channels(images: jax.Array, idx: jax.Array) -> jax.Array:
+  """uint8 [N, H, W, 1] and int [n, 3] -> float32 [n, H, W, 3]: channel c is images[idx[:, c]]."""
+  digits = jnp.take(images[..., 0], idx, axis=0)  # [n, 3, H, W]
+  return to_model_range(jnp.moveaxis(digits, 1, -1))
+
+
+def stacked_batch(images: jax.Array, key: jax.Array, n: int) -> jax.Array:
+  """A batch of Stacked MNIST: three independent random digits as the RGB channels.
+
+  Each channel is a digit drawn uniformly with replacement, independently of
+  the other channels, so with 10 classes there are 10^3 = 1,000 modes (digit
+  triples) of (near) equal probability (Metz et al., 2017, Sec. 3.3;
+  Srivastava et al., 2017, Sec. 5.2). Pure jnp: call it inside jitted code
+  with `fold_in(key, step)`.
+
+  Args:
+    images: uint8 [N, H, W, 1] single-channel digits already on the device
+      (e.g. MNIST, H = W = 28).
+    key: PRNG key.
+    n: batch size, a Python int.
+
+  Returns:
+    float32 [n, H, W, 3] in [-1, 1].
+
+  Example:
+    >>> digits = jnp.arange(4, dtype=jnp.uint8).reshape(4, 1, 1, 1) * 85  # 0, 85, 170, 255
+    >>> x = stacked_batch(digits, jax.random.key(0), 5)
+    >>> x.shape, bool(jnp.all(jnp.isin(x, to_model_range(digits))))
+    ((5, 1, 1, 3), True)
+  """
+  return _stack_channels(images, _stacked_indices(images.shape[0], key, n))
+
+
+def stacked_examples(images: jax.Array, labels: jax.Array, key: jax.Array, n: int
+                     ) -> tuple[jax.Array, jax.Array]:
+  """`stacked_batch` with the digit label of every channel (the example's mode).
+
+  Same key, same images as `stacked_batch(images, key, n)`.
+
+  Args:
+    images: uint8 [N, H, W, 1] digits on the device.
+    labels: int [N] their classes (0-9 for MNIST).
+    key: PRNG key.
+    n: number of examples, a Python int.
+
+  Returns:
+    (x, y): x float32 [n, H, W, 3] in [-1, 1] and y int32 [n, 3], where
+    channel c of x[i] is a digit of class y[i, c]; the Stacked MNIST mode of
+    x[i] is 100 * y[i, 0] + 10 * y[i, 1] + y[i, 2].
+  """
+  idx = _stacked_indices(images.shape[0], key, n)
+  return _stack_channels(images, idx), jnp.take(jnp.asarray(labels), idx, axis=0).astype(jnp.int32)

@@ -7,6 +7,7 @@ config, so a resumed run repeats exactly the computation of an uninterrupted
 one (bit-identical parameters).
 """
 
+import copy
 import functools
 import pathlib
 
@@ -94,7 +95,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   Reads `config.seed` and `config.train`: steps, steps_per_call (K, steps
   fused per jitted call), log_every, checkpoint_every, figure_every,
   keep_checkpoints, and eval_every when `evaluate` is given (all in steps);
-  and `config.eval.num_samples`.
+  and `config.eval.series_samples` (or, without it, `config.eval.num_samples`).
 
   A sweep (`seeds` given) trains one run per seed in the same compiled
   program: `method.init` and the scanned `method.step` are `jax.vmap`ped over
@@ -111,7 +112,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     progress: show a tqdm progress bar.
     evaluate: optional pure function (samples float32 [n, ...]) -> dict of
       float32 [] metrics, jnp only; applied every `eval_every` steps to
-      `eval.num_samples` samples drawn with `fold_in(run_keys(seed)["eval"],
+      `eval.series_samples` samples drawn with `fold_in(run_keys(seed)["eval"],
       step)` and logged to metrics.jsonl (the coverage time series).
     seeds: None for one run of `config.seed`; a sequence of ints for a sweep.
 
@@ -126,6 +127,13 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
       metric (and seed). The last checkpoint written before it is kept.
   """
   workdir = pathlib.Path(workdir)
+  if seeds is not None and "vmap_seeds" in config.train and not config.train.vmap_seeds:
+    states = []  # One run per seed in workdir/seed_<s>, one after the other; the final states are stacked.
+    for seed in seeds:
+      one = copy.deepcopy(config)
+      one.seed = seed
+      states.append(train(method, one, workdir / f"seed_{seed}", fresh=fresh, progress=progress, evaluate=evaluate))
+    return jax.tree.map(lambda *x: jnp.stack(x), *states)
   train_cfg = config.train
   counts = ["steps", "steps_per_call", "log_every", "checkpoint_every", "figure_every", "keep_checkpoints"]
   for name in counts + (["eval_every"] if evaluate else []):
@@ -146,8 +154,8 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     state = checkpoint.restore(mngr, step, state)
   writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
   run = jax.jit(vmap(functools.partial(scan_steps, method.step), in_axes=(0, 0, None)), donate_argnums=1)
-  if evaluate:
-    num_samples = config.eval.num_samples
+  if evaluate:  # The time series may use fewer samples than the final evaluation.
+    num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
     evaluate_at = jax.jit(vmap(lambda s, k, i: evaluate(method.sample(s, jax.random.fold_in(k, i), num_samples)),
                                in_axes=(0, 0, None)))
   bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",

@@ -1,7 +1,13 @@
-"""Evaluation as pure functions of arrays."""
+"""Evaluation as pure functions of arrays: pixel and classifier-feature distances, mode coverage."""
 
+from jaxgen.metrics.classifier import (Classifier, ClassifierError, channel_features, channel_labels,
+                                       load_classifier, train_classifier)
+from jaxgen.metrics.features import classifier_frechet_distance, feature_metrics, precision_recall
 from jaxgen.metrics.images import (class_histogram, frechet_distance, gaussian_frechet_distance,
                                    nearest_neighbour_labels, sample_quality)
+from jaxgen.metrics.modes import histogram_coverage, mixture_coverage, stacked_mnist_coverage
 
-__all__ = ["class_histogram", "frechet_distance", "gaussian_frechet_distance",
-           "nearest_neighbour_labels", "sample_quality"]
+__all__ = ["Classifier", "ClassifierError", "channel_features", "channel_labels", "class_histogram",
+           "classifier_frechet_distance", "feature_metrics", "frechet_distance", "gaussian_frechet_distance",
+           "histogram_coverage", "load_classifier", "mixture_coverage", "nearest_neighbour_labels",
+           "precision_recall", "sample_quality", "stacked_mnist_coverage", "train_classifier"]
