@@ -35,7 +35,7 @@ def reference_plain_gan_step(config, state, key):
   c_params = optax.apply_updates(state.critic, updates)
   _, k_z, _, _ = jax.random.split(k_gen, 4)
   z = jax.random.normal(k_z, (b, c.latent_dim))
-  g_loss = lambda g: gan_losses.generator_loss_non_saturating(critic.apply(c_params, generator.apply(g, z)))
+  g_loss = lambda g: gan_losses.generator_loss_non_saturating(critic.apply(c_params, generator.apply({"params": g}, z)))
   g_grads = jax.grad(g_loss)(state.generator["params"])
   updates, g_opt = adam(config.optimizer.generator).update(g_grads, state.generator_opt,
                                                             state.generator["params"])
@@ -44,7 +44,8 @@ def reference_plain_gan_step(config, state, key):
 
 
 def test_unroll_steps_zero_is_exactly_the_plain_gan():
-  config = tiny_ring_config(**{"method.unroll_steps": 0})
+  config = tiny_ring_config(**{"method.unroll_steps": 0, "optimizer.generator.decay_steps": 0,
+                              "optimizer.critic.decay_steps": 0})
   method = gan.make(config, RING)
   state = method.init(jax.random.key(0))
   ours, reference = state, state
