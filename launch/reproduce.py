@@ -149,6 +149,7 @@ def figures(workdir: pathlib.Path, runs: dict, results: dict, histograms: dict) 
         ax = fig.add_subplot(len(names), ncols, row * ncols + col + 1)
         plots.scatter(np.load(path)[0], mixture.means, ax=ax, size=1.0)
         lim = 1.5 if benchmark == "ring" else 5.5
+        ax.set_aspect("equal", adjustable="box")
         ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim)
         ax.set_xticks([]), ax.set_yticks([])
         if row == 0:
