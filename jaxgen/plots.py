@@ -90,11 +90,11 @@ def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.fig
     ax = fig.add_subplot(nrows, ncols, i + 1)
     steps = [r[step_key] for r in records if name in r]
     values = np.array([r[name] for r in records if name in r], np.float64)  # [T] or [T, seeds]
-    if values.ndim == 2:
+    if values.ndim == 2:  # One thin line per seed, the mean in black.
       ax.plot(steps, values, lw=0.5, alpha=0.4)
-      values = values.mean(1)
-    ax.plot(steps, values, lw=1, c="k" if np.ndim(values) == 1 and len(records) and
-            isinstance(records[-1].get(name), list) else None)
+      ax.plot(steps, values.mean(1), lw=1, c="k")
+    else:
+      ax.plot(steps, values, lw=1)
     ax.set_title(name, fontsize=9)
     ax.set_xlabel(step_key, fontsize=8)
     ax.tick_params(labelsize=7)

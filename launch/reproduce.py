@@ -139,7 +139,7 @@ def published_rows(benchmark: str) -> list[str]:
   return rows
 
 
-def figures(workdir: pathlib.Path, runs: dict, results: dict, histograms: dict) -> list[str]:
+def figures(workdir: pathlib.Path, runs: dict, histograms: dict) -> list[str]:
   """Writes the study's figures; returns their paths relative to the workdir."""
   figdir = workdir / "figures"
   figdir.mkdir(parents=True, exist_ok=True)
@@ -221,7 +221,7 @@ def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int) -> str:
   do("stacked_mnist", best, study_config(stacked_mnist_dcgan, FIXES_2D[best], quick, "stacked_mnist"))
   stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
   histograms = {name: np.asarray(results[("stacked_mnist", name)]["mode_counts"][0]) for name in ("DCGAN", best)}
-  written = figures(workdir, runs, results, histograms)
+  written = figures(workdir, runs, histograms)
 
   lines = [f"# Mode collapse: {'quick' if quick else 'full'} study", "",
            f"Command: `python -m launch.reproduce mode_collapse --workdir {workdir}" + (" --quick`" if quick else "`"),
