@@ -2,8 +2,9 @@
 
 One step is `n_critic` critic (discriminator) updates followed by one
 generator update, as in Gulrajani et al. (2017), Algorithm 1; the critic
-iterations run as a `lax.scan` inside the step, each on a fresh real batch and
-fresh latents. With `n_critic=1` this is the alternating update of Goodfellow
+iterations run as a `lax.scan` inside the step (a single one is called
+directly, see `engine.loop.scan_steps`), each on a fresh real batch and fresh
+latents. With `n_critic=1` this is the alternating update of Goodfellow
 et al. (2014), Algorithm 1 (k = 1).
 
 Objectives (`method.objective`):
@@ -241,11 +242,15 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
 
   def step(state, key):
     k_critic, k_gen = jax.random.split(key)
-    (c_params, c_opt), c_metrics = jax.lax.scan(
-        lambda carry, k: critic_update(state.generator, carry, k),
-        (state.critic, state.critic_opt),
-        jax.random.split(k_critic, m.n_critic),
-    )
+    critic_keys = jax.random.split(k_critic, m.n_critic)
+    if m.n_critic == 1:  # Called directly: XLA:CPU runs convolutions slower inside a loop (engine.scan_steps).
+      (c_params, c_opt), c_metrics = critic_update(state.generator, (state.critic, state.critic_opt),
+                                                   critic_keys[0])
+      c_metrics = jax.tree.map(lambda v: v[None], c_metrics)
+    else:
+      (c_params, c_opt), c_metrics = jax.lax.scan(
+          lambda carry, k: critic_update(state.generator, carry, k),
+          (state.critic, state.critic_opt), critic_keys)
     g_params = state.generator["params"]
     (g_loss, g_vars), g_grads = jax.value_and_grad(generator_loss, has_aux=True)(
         g_params, state.generator, c_params, c_opt, k_gen)
