@@ -20,7 +20,7 @@ import tqdm
 from jaxgen import plots
 from jaxgen.engine import checkpoint
 from jaxgen.engine import workdir as workdir_lib
-from jaxgen.methods.base import Method
+from jaxgen.methods.base import Method, scan
 
 
 def run_keys(seed: int) -> dict[str, jax.Array]:
@@ -33,21 +33,16 @@ def run_keys(seed: int) -> dict[str, jax.Array]:
 def scan_steps(step_fn, step_key: jax.Array, state, steps: jax.Array):
   """Runs `step_fn` over `steps` (int32 [K] absolute step numbers) with `lax.scan`.
 
-  A single step (K = 1) is called directly instead of as a one-trip loop:
-  XLA:CPU runs convolutions inside a while loop several times slower (the
-  DCGAN step on stacked MNIST: 0.6 s directly, 4.4 s per step in a scan;
-  2-core CPU, jax 0.10.2), so convolutional models on a CPU want
-  `train.steps_per_call = 1`.
+  A single step (K = 1) is called directly (`methods.base.scan`): XLA:CPU runs
+  convolutions several times slower inside a loop, so convolutional models on
+  a CPU want `train.steps_per_call = 1`.
 
   Returns:
     (state after K steps, metrics stacked to [K]).
   """
   def body(state, step):
     return step_fn(state, jax.random.fold_in(step_key, step))
-  if steps.shape[0] == 1:
-    state, metrics = body(state, steps[0])
-    return state, jax.tree.map(lambda v: v[None], metrics)
-  return jax.lax.scan(body, state, steps)
+  return scan(body, state, steps)
 
 
 def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:

@@ -2,8 +2,8 @@
 
 One step is `n_critic` critic (discriminator) updates followed by one
 generator update, as in Gulrajani et al. (2017), Algorithm 1; the critic
-iterations run as a `lax.scan` inside the step (a single one is called
-directly, see `engine.loop.scan_steps`), each on a fresh real batch and fresh
+iterations run as a `lax.scan` inside the step (`methods.base.scan`: a
+single one is called directly), each on a fresh real batch and fresh
 latents. With `n_critic=1` this is the alternating update of Goodfellow
 et al. (2014), Algorithm 1 (k = 1).
 
@@ -53,7 +53,7 @@ import ml_collections
 import optax
 
 from jaxgen.losses import gan as gan_losses
-from jaxgen.methods.base import Method
+from jaxgen.methods.base import Method, scan
 from jaxgen import nn as nets
 
 OBJECTIVES = ("minimax", "non_saturating", "wgan_gp")
@@ -223,8 +223,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     g_vars = {**g_vars, "params": g_params}
     k_unroll, k_z, k_d, k_real = jax.random.split(key, 4)
     if m.unroll_steps:  # Metz et al. (2017), Eq. 12: f_K(theta_G, theta_D) through K critic updates.
-      (c_params, _), _ = jax.lax.scan(lambda carry, k: critic_update(g_vars, carry, k), (c_params, c_opt),
-                                      jax.random.split(k_unroll, m.unroll_steps))
+      (c_params, _), _ = scan(lambda carry, k: critic_update(g_vars, carry, k), (c_params, c_opt),
+                              jax.random.split(k_unroll, m.unroll_steps))
     fake, g_vars = generate(g_vars, k_z, batch_size * m.pack)
     fake_out, fake_features = critic_apply(c_params, fake, k_d)
     if m.feature_matching:
@@ -242,15 +242,11 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
 
   def step(state, key):
     k_critic, k_gen = jax.random.split(key)
-    critic_keys = jax.random.split(k_critic, m.n_critic)
-    if m.n_critic == 1:  # Called directly: XLA:CPU runs convolutions slower inside a loop (engine.scan_steps).
-      (c_params, c_opt), c_metrics = critic_update(state.generator, (state.critic, state.critic_opt),
-                                                   critic_keys[0])
-      c_metrics = jax.tree.map(lambda v: v[None], c_metrics)
-    else:
-      (c_params, c_opt), c_metrics = jax.lax.scan(
-          lambda carry, k: critic_update(state.generator, carry, k),
-          (state.critic, state.critic_opt), critic_keys)
+    (c_params, c_opt), c_metrics = scan(
+        lambda carry, k: critic_update(state.generator, carry, k),
+        (state.critic, state.critic_opt),
+        jax.random.split(k_critic, m.n_critic),
+    )
     g_params = state.generator["params"]
     (g_loss, g_vars), g_grads = jax.value_and_grad(generator_loss, has_aux=True)(
         g_params, state.generator, c_params, c_opt, k_gen)
