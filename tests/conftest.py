@@ -1,7 +1,5 @@
 """Shared fixtures: a private TFDS data dir with mnist_subset prepared once per session."""
 
-import os
-
 import pytest
 
 
@@ -12,13 +10,9 @@ def tfds_data_dir(tmp_path_factory):
 
   path = str(tmp_path_factory.mktemp("tensorflow_datasets"))
   data.load("mnist_subset", "train", data_dir=path)
-  old = os.environ.get("TFDS_DATA_DIR")
-  os.environ["TFDS_DATA_DIR"] = path
-  yield path
-  if old is None:
-    os.environ.pop("TFDS_DATA_DIR")
-  else:
-    os.environ["TFDS_DATA_DIR"] = old
+  with pytest.MonkeyPatch.context() as mp:
+    mp.setenv("TFDS_DATA_DIR", path)
+    yield path
 
 
 @pytest.fixture(scope="session")
@@ -39,13 +33,9 @@ def mnist_test(tfds_data_dir):
 def classifier_cache_dir(tmp_path_factory):
   """An empty cache root for the MNIST classifier (also set as $JAXGEN_CACHE for the session)."""
   path = str(tmp_path_factory.mktemp("jaxgen_cache"))
-  old = os.environ.get("JAXGEN_CACHE")
-  os.environ["JAXGEN_CACHE"] = path
-  yield path
-  if old is None:
-    os.environ.pop("JAXGEN_CACHE")
-  else:
-    os.environ["JAXGEN_CACHE"] = old
+  with pytest.MonkeyPatch.context() as mp:
+    mp.setenv("JAXGEN_CACHE", path)
+    yield path
 
 
 @pytest.fixture(scope="session")
