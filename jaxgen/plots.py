@@ -5,6 +5,7 @@ display, leave the user's backend alone (notebooks keep theirs) and are freed
 when dropped.
 """
 
+from collections.abc import Callable
 import math
 
 import matplotlib.figure
@@ -60,12 +61,15 @@ def scatter(points: np.ndarray, means: np.ndarray | None = None, ax=None, size: 
 
 
 def samples_figure(samples: np.ndarray) -> matplotlib.figure.Figure:
-  """`scatter` for 2-D points [N, 2], `image_grid` for images [N, H, W, C]."""
-  return scatter(samples) if np.ndim(samples) == 2 else image_grid(samples)
+  """`scatter` for 2-D points [N, 2], `piano_rolls` for drum patterns [N, T, I], `image_grid` for images [N, H, W, C]."""
+  return {2: scatter, 3: piano_rolls}.get(np.ndim(samples), image_grid)(samples)
 
 
 def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.figure.Figure:
-  """One panel per metric over training steps; loss metrics first.
+  """One panel per scalar metric over training steps; loss metrics first.
+
+  Per-dimension series (names with a "/", e.g. "kl_low/03") are left out:
+  they belong in a figure of their own.
 
   Args:
     records: dicts with `step_key` and metrics, as in `metrics.jsonl`: a
@@ -81,7 +85,7 @@ def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.fig
   """
   if not records:
     raise ValueError("no records to plot")
-  names = sorted({k for r in records for k in r if k != step_key},
+  names = sorted({k for r in records for k in r if k != step_key and "/" not in k},
                  key=lambda k: ("loss" not in k, k))
   ncols = min(3, len(names))
   nrows = math.ceil(len(names) / ncols)
@@ -100,3 +104,99 @@ def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.fig
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
   return fig
+
+
+
+def schedules_figure(schedules: dict[str, Callable], steps: int) -> matplotlib.figure.Figure:
+  """Each schedule's value over steps 0..`steps`, one line per schedule in one panel.
+
+  Args:
+    schedules: name -> `step -> value` function (e.g. from `jaxgen.schedules`).
+      It is called once with the int32 array of all steps; a function that
+      only takes a single step is called once per step instead.
+    steps: the last step drawn (inclusive), >= 0.
+
+  Returns:
+    The figure.
+
+  Raises:
+    ValueError: if `schedules` is empty or `steps` is negative.
+  """
+  if not schedules:
+    raise ValueError("no schedules to plot")
+  if steps < 0:
+    raise ValueError(f"steps must be >= 0, got {steps}")
+  xs = np.arange(steps + 1, dtype=np.int32)
+  fig = matplotlib.figure.Figure(figsize=(5, 3), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  for name, schedule in schedules.items():
+    try:  # Elementwise schedules (all of jaxgen.schedules) take every step at once.
+      values = np.broadcast_to(np.asarray(schedule(xs), np.float64), xs.shape)
+    except (TypeError, ValueError):  # Scalar-only functions (Python control flow on the step).
+      values = np.array([float(schedule(int(x))) for x in xs], np.float64)
+    ax.plot(xs, values, lw=1, label=name)
+  ax.set_xlabel("step", fontsize=8)
+  ax.set_ylabel("value", fontsize=8)
+  ax.tick_params(labelsize=7)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=7)
+  return fig
+
+
+def piano_rolls(patterns: np.ndarray, titles: list[str] | None = None, ncols: int = 8,
+                instruments: tuple[str, ...] | None = None) -> matplotlib.figure.Figure:
+  """Drum patterns as piano rolls: one tile per pattern, time steps across, instruments up.
+
+  Args:
+    patterns: [N, T, I] with values in {0, 1} (or in [-1, 1]: values > 0 count as on).
+    titles: optional N tile titles.
+    ncols: tiles per row.
+    instruments: I row labels for the first column (e.g. `jaxgen.data.drums.INSTRUMENTS`).
+
+  Returns:
+    The figure.
+  """
+  patterns = np.asarray(patterns) > 0
+  n = len(patterns)
+  ncols = min(ncols, n)
+  nrows = math.ceil(n / ncols)
+  fig = matplotlib.figure.Figure(figsize=(1.7 * ncols + (0.9 if instruments else 0.2), 1.2 * nrows + 0.3), dpi=100,
+                                 layout="constrained")
+  for i, pattern in enumerate(patterns):
+    ax = fig.add_subplot(nrows, ncols, i + 1)
+    ax.imshow(pattern.T, origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks(np.arange(0, pattern.shape[0], 4))
+    ax.tick_params(labelsize=5, length=1)
+    ax.set_yticks(np.arange(pattern.shape[1]) if instruments and i % ncols == 0 else [])
+    if instruments and i % ncols == 0:
+      ax.set_yticklabels(instruments, fontsize=5)
+    if titles:
+      ax.set_title(titles[i], fontsize=6)
+  return fig
+
+
+def labelled_scatter(points: np.ndarray, labels: np.ndarray, names: list[str] | None = None, ax=None,
+                     size: float = 2.0):
+  """A 2-D scatter coloured by integer label (e.g. latent codes by digit or style), with a legend.
+
+  Args:
+    points: float [N, 2].
+    labels: int [N].
+    names: legend text per label value; default the values.
+    ax: an Axes to draw into; None makes a new figure.
+
+  Returns:
+    The figure.
+  """
+  if ax is None:
+    fig = matplotlib.figure.Figure(figsize=(4.2, 4), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+  points, labels = np.asarray(points), np.asarray(labels)
+  cmap = matplotlib.colormaps["tab10"]
+  for value in np.unique(labels):
+    sel = labels == value
+    ax.scatter(points[sel, 0], points[sel, 1], s=size, color=cmap(int(value) % 10), lw=0, alpha=0.7,
+               label=str(names[value] if names is not None else value))
+  ax.legend(fontsize=5, markerscale=3, loc="best", ncols=2)
+  ax.tick_params(labelsize=6)
+  return ax.figure

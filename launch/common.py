@@ -1,6 +1,10 @@
 """What the launch scripts share: the config flags, building a run, its final evaluation, clean failures."""
 
+import json
+import pathlib
 import sys
+import time
+from typing import Any, NamedTuple
 
 from absl import flags
 from absl import logging
@@ -14,11 +18,14 @@ from jaxgen import engine
 from jaxgen import metrics
 from jaxgen.data.real import RealData, make_real
 from jaxgen.engine.loop import run_keys
+from jaxgen.engine import workdir as workdir_lib
 from jaxgen.engine.workdir import config_keys
 from jaxgen.methods import METHODS
 from jaxgen.metrics.classifier import ClassifierError, channel_labels, load_classifier
 from jaxgen.metrics.coverage import coverage_fn
 from jaxgen.metrics.features import feature_metrics
+
+VAE_METHODS = ("vae", "hvae")
 
 CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file (configs/*.py[:arg]).",
                                          lock_config=True)
@@ -78,6 +85,7 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
     against as many real stacked digits.
   - mnist*: pixel Fréchet distance and classes covered
     (`metrics.sample_quality`) against the test split.
+  - VAEs (method vae / hvae): `vae_evaluation`.
   """
   runs = [None] if seeds is None else list(seeds)
   classifier = load_classifier() if config.data.name == "stacked_mnist" else None  # Loaded once.
@@ -85,6 +93,9 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
   for i, seed in enumerate(runs):
     one = state if seed is None else jax.tree.map(lambda x: x[i], state)  # pylint: disable=cell-var-from-loop
     key = run_keys(config.seed if seed is None else seed)["eval"]
+    if config.method.name in VAE_METHODS:
+      results.append(vae_evaluation(method, one, config, real, key))
+      continue
     samples = method.sample(one, key, config.eval.num_samples)
     if real.mixture is not None:
       result = coverage_fn(config.data.name, real)(samples)
@@ -130,3 +141,97 @@ def summary_tables(rows: list[tuple[str, dict]], names: list[str] | None = None)
     md.append(f"| {setting} | {len(result['seeds'])} | " + " | ".join(f"{m:.3g} ± {s:.2g}" for m, s in stats) + " |")
     csv.append(f"{setting},{len(result['seeds'])}," + ",".join(f"{m:.6g},{s:.6g}" for m, s in stats))
   return "\n".join(md) + "\n", "\n".join(csv) + "\n"
+
+
+def slug(name: str) -> str:
+  """A setting's name as a directory name: lower case, non-alphanumerics as '_'."""
+  return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
+
+
+class StudyRun(NamedTuple):
+  """A finished sweep of a study: eval.json contents, training seconds, and the trained state (leading seed axis)."""
+
+  result: dict
+  seconds: float
+  state: Any
+  method: Any
+  real: RealData
+
+
+def study_run(config, run_dir: pathlib.Path, seeds: list[int], settings: dict | None = None) -> StudyRun:
+  """Trains, resumes or reuses one sweep of a study.
+
+  `settings` are per-seed state fields (`engine.train`). A finished run
+  (eval.json, and study.json recording the same config, seeds and settings)
+  is not trained or evaluated again: its final checkpoint is restored, and
+  `seconds` is the training time of the invocation that made it.
+  """
+  eval_path, study_path, seconds_path = run_dir / "eval.json", run_dir / "study.json", run_dir / "seconds.txt"
+  requested = {**workdir_lib.config_to_dict(config), "seeds": seeds, **({"settings": settings} if settings else {})}
+  finished = eval_path.exists() and study_path.exists() and json.loads(study_path.read_text()) == requested
+  start = time.time()
+  real, method, evaluate = build(config)
+  state = engine.train(method, config, run_dir, evaluate=evaluate, seeds=seeds, settings=settings,
+                       progress=not finished)
+  if finished:
+    return StudyRun(json.loads(eval_path.read_text()),
+                    float(seconds_path.read_text()) if seconds_path.exists() else float("nan"), state, method, real)
+  result = final_evaluation(method, state, config, real, seeds=seeds)
+  eval_path.write_text(json.dumps(result, indent=2) + "\n")
+  study_path.write_text(json.dumps(requested, indent=2, sort_keys=True) + "\n")
+  seconds_path.write_text(f"{time.time() - start:.1f}\n")
+  return StudyRun(result, time.time() - start, state, method, real)
+
+
+def held_out_examples(real: RealData) -> np.ndarray:
+  """The test split in the models' range: float32 [N, 28, 28, 1] digits or [N, 16, 9] drum patterns, in [-1, 1]."""
+  if "image" in real.test:
+    return np.asarray(data_lib.to_model_range(real.test["image"]))
+  return 2.0 * real.test["pattern"].astype(np.float32) - 1.0
+
+
+def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, key: jax.Array) -> dict:
+  """End-of-run VAE diagnostics on the test split (and on samples, for drum patterns).
+
+  On the N test examples, at temperature 1 and without kl_weight or free bits:
+  recon_nll, kl (per level for the hierarchical VAE: kl_high, kl_low),
+  elbo = -(recon_nll + kl), all in nats per example; kl_per_dim (batch-mean KL
+  of every latent dimension); active_units (Burda et al., 2016: the variance
+  over the test set of E_q[z_d | x] above 0.01; for z_high, E_q[z_high | z_low]
+  at a sampled z_low) and mutual_information, an estimate of I(x; z) under
+  the aggregate posterior (for the echo encoder, its exact rate).
+  Drum patterns also get, from `eval.num_samples` generated patterns:
+  validity and diversity (`metrics.drums`), the style histogram of the
+  samples by a style classifier trained on the training split, and
+  style_accuracy: that classifier's accuracy on the greedy (T -> 0)
+  reconstructions of the test patterns, i.e. whether the code keeps the style.
+  """
+  from jaxgen.metrics import drums as drum_metrics  # pylint: disable=g-import-not-at-top
+  from jaxgen.metrics import vae as vae_metrics  # pylint: disable=g-import-not-at-top
+
+  x = held_out_examples(real)
+  k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
+  terms = jax.device_get(jax.jit(method.evaluate)(state, x, k_eval))
+  posterior = jax.jit(method.encode)(state, x, k_encode)
+  hierarchical = config.method.name == "hvae"
+  levels = {"_high": posterior["high"], "_low": posterior["low"]} if hierarchical else {"": posterior}
+  kl_total = sum(terms[f"kl{level}"] for level in levels)
+  result = {"elbo": float(-(terms["recon_nll"] + kl_total).mean()), "recon_nll": float(terms["recon_nll"].mean())}
+  for level, q in levels.items():
+    result[f"kl{level}"] = float(terms[f"kl{level}"].mean())
+    result[f"active_units{level}"] = int(vae_metrics.active_units(q["mean"])[0])
+    result[f"mutual_information{level}"] = float(
+        vae_metrics.mutual_information(q["mean"], q["logvar"], q["z"]) if "logvar" in q else terms["kl"].mean())
+    result[f"kl_per_dim{level}"] = terms[f"kl{level}_per_dim" if hierarchical else "kl_per_dim"].mean(0).tolist()
+  if not hierarchical:
+    return result
+  samples = np.asarray(method.sample(state, k_sample, config.eval.num_samples)) > 0
+  result["validity"] = float(np.mean(drum_metrics.validity(samples)))
+  result["diversity"] = float(drum_metrics.diversity(samples))
+  if np.all(real.train["style"] >= 0):  # Style labels (not for drum_midi).
+    classifier = drum_metrics.train_style_classifier(real.train["pattern"], real.train["style"])
+    recon = method.generate(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon, 1e-3)
+    result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, np.asarray(recon), real.test["style"]))
+    predicted = np.asarray(drum_metrics.style_predictions(classifier, samples.astype(np.float32)))
+    result["sample_styles"] = np.bincount(predicted, minlength=int(real.test["style"].max()) + 1).tolist()
+  return result

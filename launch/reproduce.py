@@ -2,6 +2,10 @@ r"""Reproduces a study of the literature with one command: runs, tables beside t
 
   python -m launch.reproduce mode_collapse --workdir runs/mode_collapse
   python -m launch.reproduce mode_collapse --workdir runs/mode_collapse_quick --quick
+  python -m launch.reproduce beta_vae --workdir runs/beta_vae [--quick]
+  python -m launch.reproduce posterior_collapse --workdir runs/drums [--quick]
+
+The VAE studies are in `launch.vae_studies`.
 
 `mode_collapse` trains, with 5 seeds each (vmapped), the vanilla GAN, the
 unrolled GAN (5 and 10 steps), MAD-GAN, PacGAN and WGAN-GP on the 2-D `ring`
@@ -17,28 +21,27 @@ DCGAN against QUICK_STACKED_FIX: 20 steps, 2,600 final samples) so the whole stu
 15 minutes; its numbers show the trends at best, not converged values.
 """
 
-import json
 import pathlib
 import sys
 import time
 
 from absl import app
 from absl import flags
-import jax
 import matplotlib.figure
 import ml_collections
 import numpy as np
 
 from configs import grid_gan, ring_gan, stacked_mnist_dcgan
-from jaxgen import engine
 from jaxgen.data import mixtures
 from jaxgen.engine import workdir as workdir_lib
 from jaxgen import plots
 from launch import common
+from launch import vae_studies
 from launch.published import PUBLISHED
 
 _QUICK = flags.DEFINE_bool("quick", False, "Short runs: the whole study in about 15 minutes on 2 CPU cores.")
-_SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per method (default 5, or QUICK_SEEDS with --quick).")
+_SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per method (default: mode_collapse 5, or QUICK_SEEDS with "
+                              "--quick; posterior_collapse 3).")
 flags.mark_flags_as_required(["workdir"])
 
 BENCHMARKS_2D = {"ring": ring_gan, "grid": grid_gan}
@@ -60,10 +63,6 @@ METRICS = {"ring": ("modes_captured", "high_quality", "kl"), "grid": ("modes_cap
            "stacked_mnist": ("modes", "kl", "frechet_distance", "precision", "recall")}
 
 
-def slug(name: str) -> str:
-  return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")
-
-
 def study_config(module, overrides: dict, quick: bool, benchmark: str) -> ml_collections.ConfigDict:
   config = module.get_config()
   config.update_from_flattened_dict(overrides)
@@ -80,26 +79,6 @@ def study_config(module, overrides: dict, quick: bool, benchmark: str) -> ml_col
       config.eval.num_samples = config.eval.series_samples
       config.train.eval_every = config.train.steps
   return config
-
-
-def run(config, run_dir: pathlib.Path, seeds: list[int]) -> tuple[dict, float]:
-  """Trains (or resumes, or reuses) one sweep; returns (eval.json contents, seconds spent now).
-
-  A finished run (eval.json, and study.json recording the same config and seeds) is reused.
-  """
-  eval_path, study_path = run_dir / "eval.json", run_dir / "study.json"
-  requested = {**workdir_lib.config_to_dict(config), "seeds": seeds}
-  if eval_path.exists() and study_path.exists() and json.loads(study_path.read_text()) == requested:
-    seconds = run_dir / "seconds.txt"  # Training time of the invocation that made the run.
-    return json.loads(eval_path.read_text()), float(seconds.read_text()) if seconds.exists() else float("nan")
-  start = time.time()
-  real, method, evaluate = common.build(config)
-  state = engine.train(method, config, run_dir, evaluate=evaluate, seeds=seeds)
-  result = common.final_evaluation(method, state, config, real, seeds=seeds)
-  eval_path.write_text(json.dumps(result, indent=2) + "\n")
-  study_path.write_text(json.dumps(requested, indent=2, sort_keys=True) + "\n")
-  (run_dir / "seconds.txt").write_text(f"{time.time() - start:.1f}\n")
-  return result, time.time() - start
 
 
 def first_lost_mode_step(records: list[dict], seed_index: int, name: str = "modes_captured") -> int | None:
@@ -201,15 +180,17 @@ def figures(workdir: pathlib.Path, runs: dict, histograms: dict) -> list[str]:
   return written
 
 
-def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int) -> str:
-  """Runs the study and writes report.md; returns its text."""
+def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
+  """Runs the study and writes report.md; returns its text. `num_seeds` None: 5, or QUICK_SEEDS with --quick."""
+  num_seeds = num_seeds or (QUICK_SEEDS if quick else 5)
   seeds = list(range(num_seeds))
   runs, results, configs, seconds = {}, {}, {}, {}
 
   def do(benchmark, name, config):
-    run_dir = workdir / benchmark / slug(name)
+    run_dir = workdir / benchmark / common.slug(name)
     print(f"[{benchmark}] {name} -> {run_dir}", flush=True)
-    results[(benchmark, name)], seconds[(benchmark, name)] = run(config, run_dir, seeds)
+    run = common.study_run(config, run_dir, seeds)
+    results[(benchmark, name)], seconds[(benchmark, name)] = run.result, run.seconds
     runs[(benchmark, name)], configs[(benchmark, name)] = run_dir, config
 
   for benchmark, module in BENCHMARKS_2D.items():
@@ -279,7 +260,7 @@ def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int) -> str:
   return report
 
 
-STUDIES = {"mode_collapse": mode_collapse}
+STUDIES = {"mode_collapse": mode_collapse, **vae_studies.STUDIES}
 
 
 def main(argv):
@@ -289,8 +270,7 @@ def main(argv):
   workdir = pathlib.Path(common.WORKDIR.value)
   start = time.time()
   try:
-    num_seeds = _SEEDS.value or (QUICK_SEEDS if _QUICK.value else 5)
-    report = STUDIES[argv[1]](workdir, _QUICK.value, num_seeds)
+    report = STUDIES[argv[1]](workdir, _QUICK.value, _SEEDS.value)
   except (ValueError,) + common.EXPECTED_ERRORS as e:
     sys.exit(f"FATAL {type(e).__name__}: {e}")
   print(report + f"\nreport: {workdir / 'report.md'} ({time.time() - start:.0f} s)")

@@ -20,8 +20,31 @@ def random_batch(images: jax.Array, key: jax.Array, batch_size: int) -> jax.Arra
   Returns:
     float32 [B, H, W, C] in [-1, 1].
   """
-  idx = jax.random.randint(key, (batch_size,), 0, images.shape[0])
-  return to_model_range(jnp.take(images, idx, axis=0))
+  return to_model_range(_random_rows(images, key, batch_size))
+
+
+def _random_rows(data: jax.Array, key: jax.Array, n: int) -> jax.Array:
+  """[N, ...] -> [n, ...]: n rows drawn uniformly with replacement."""
+  return jnp.take(data, jax.random.randint(key, (n,), 0, data.shape[0]), axis=0)
+
+
+def pattern_batch(patterns: jax.Array, key: jax.Array, batch_size: int) -> jax.Array:
+  """A minibatch of i.i.d. drum patterns (drawn uniformly with replacement), off -1 and on +1.
+
+  Args:
+    patterns: uint8 [N, 16, 9] in {0, 1} (see `jaxgen.data.drums`) already on the device.
+    key: PRNG key; pass `fold_in(key, step)` so a step's batch is reproducible.
+    batch_size: B, a Python int.
+
+  Returns:
+    float32 [B, 16, 9] in {-1, +1} (the models' [-1, 1] convention).
+
+  Example:
+    >>> x = pattern_batch(jnp.array([[[0, 1]]], jnp.uint8), jax.random.key(0), 3)
+    >>> x.tolist()
+    [[[-1.0, 1.0]], [[-1.0, 1.0]], [[-1.0, 1.0]]]
+  """
+  return _random_rows(patterns, key, batch_size).astype(jnp.float32) * 2.0 - 1.0
 
 
 def _stacked_indices(num_images: int, key: jax.Array, n: int) -> jax.Array:

@@ -1,4 +1,4 @@
-"""Load a whole split of a small image dataset into host memory.
+"""Load a whole split of a small dataset (digits, drum patterns) into host memory.
 
 Datasets are TFDS builders stored as array_record and read with
 `tfds.data_source`, which needs no TensorFlow. The data directory is the TFDS
@@ -10,9 +10,10 @@ import importlib.util
 import numpy as np
 import tensorflow_datasets as tfds
 
+from jaxgen.data import drums as _drums  # Registers the `drum_patterns` builder.
 from jaxgen.data import mnist as _mnist  # Registers the `mnist_subset` builder.
 
-DATASETS = ("mnist_subset", "mnist")
+DATASETS = ("mnist_subset", "mnist", "drum_patterns")
 
 
 class DatasetNotFoundError(RuntimeError):
@@ -45,7 +46,10 @@ def _check_mnist_ready(data_dir: str | None) -> None:
 
 
 def load(name: str, split: str, data_dir: str | None = None) -> dict[str, np.ndarray]:
-  """Reads a whole split into memory, preparing `mnist_subset` on first use.
+  """Reads a whole split into memory, preparing `mnist_subset` / `drum_patterns` on first use.
+
+  Every feature of the split is stacked over its N examples, in the stored
+  order: tensors keep their stored dtype, class labels become int32.
 
   Args:
     name: one of `DATASETS`.
@@ -53,7 +57,9 @@ def load(name: str, split: str, data_dir: str | None = None) -> dict[str, np.nda
     data_dir: TFDS data directory; None for the TFDS default.
 
   Returns:
-    {"image": uint8 [N, 28, 28, 1], "label": int32 [N]}, in the stored order.
+    `mnist_subset`, `mnist`: {"image": uint8 [N, 28, 28, 1], "label": int32 [N]};
+    `drum_patterns`: {"pattern": uint8 [N, 16, 9] in {0, 1}, "style": int32 [N]}
+    (indices into `jaxgen.data.drums.STYLES`).
 
   Raises:
     ValueError: for an unknown dataset name.
@@ -65,7 +71,9 @@ def load(name: str, split: str, data_dir: str | None = None) -> dict[str, np.nda
     _check_mnist_ready(data_dir)
   source = tfds.data_source(name, split=split, data_dir=data_dir)
   examples = source.__getitems__(range(len(source)))
+  features = source.dataset_info.features
   return {
-      "image": np.stack([np.asarray(e["image"], np.uint8) for e in examples]),
-      "label": np.asarray([e["label"] for e in examples], np.int32),
+      key: (np.asarray([e[key] for e in examples], np.int32) if isinstance(feature, tfds.features.ClassLabel)
+            else np.stack([np.asarray(e[key], feature.np_dtype) for e in examples]))
+      for key, feature in features.items()
   }

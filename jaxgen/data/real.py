@@ -1,15 +1,22 @@
 """The real-data side of a run, chosen by `config.data.name`: an on-device sampler plus what evaluation needs.
 
-| name            | a sample                                 | modes |
-|-----------------|------------------------------------------|-------|
-| `mnist_subset`  | float32 [28, 28, 1] real digit           | 10    |
-| `mnist`         | same, TFDS MNIST (must be prepared)      | 10    |
-| `stacked_mnist` | float32 [28, 28, 3], 3 random digits     | 1,000 |
-| `ring`          | float32 [2], 8-Gaussian ring             | 8     |
-| `grid`          | float32 [2], 25-Gaussian grid            | 25    |
+| name            | a sample                                 | modes    |
+|-----------------|------------------------------------------|----------|
+| `mnist_subset`  | float32 [28, 28, 1] real digit           | 10       |
+| `mnist`         | same, TFDS MNIST (must be prepared)      | 10       |
+| `stacked_mnist` | float32 [28, 28, 3], 3 random digits     | 1,000    |
+| `ring`          | float32 [2], 8-Gaussian ring             | 8        |
+| `grid`          | float32 [2], 25-Gaussian grid            | 25       |
+| `drum_patterns` | float32 [16, 9] in {-1, +1}, one bar     | 5 styles |
+| `drum_midi`     | same, a bar of your MIDI files           | -        |
 
 Stacked MNIST is built from the `mnist_subset` training digits (Metz et al.,
-2017, Sec. 3.3; Srivastava et al., 2017, Sec. 5.2).
+2017, Sec. 3.3; Srivastava et al., 2017, Sec. 5.2). Drum patterns are 16
+sixteenth-note steps x 9 instruments, off -1 and on +1 (`jaxgen.data.drums`):
+`drum_patterns` is the synthetic five-style set (800 train / 200 test);
+`drum_midi` reads every non-empty bar of the MIDI files under
+`data.midi_dir` (e.g. the Groove MIDI Dataset) and keeps every 5th bar
+(bars 4, 9, 14, ... in file order) as the test split, with style -1.
 """
 
 import functools
@@ -19,9 +26,10 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgen.data import device, loading, mixtures
+from jaxgen.data import device, drums, loading, mixtures
 
-NAMES = loading.DATASETS + ("stacked_mnist",) + tuple(mixtures.MIXTURES)
+NAMES = loading.DATASETS + ("stacked_mnist", "drum_midi") + tuple(mixtures.MIXTURES)
+MIDI_TEST_EVERY = 5
 
 
 class RealData(NamedTuple):
@@ -31,8 +39,11 @@ class RealData(NamedTuple):
     sample: (key, n) -> float32 [n, ...] in the models' range; pure, call it
       inside jitted steps (images are on the device, closed over).
     mixture: the `Mixture` of `ring` / `grid`, else None.
-    train, test: {"image": uint8 [N, 28, 28, 1], "label": int32 [N]} host
-      arrays of the digit datasets (for stacked MNIST: its source digits), else None.
+    train, test: host arrays of the split, else None (mixtures):
+      {"image": uint8 [N, 28, 28, 1], "label": int32 [N]} for the digit
+      datasets (for stacked MNIST: its source digits);
+      {"pattern": uint8 [N, 16, 9] in {0, 1}, "style": int32 [N]} for the
+      drum datasets (style -1, unknown, for `drum_midi`).
   """
 
   sample: Callable[[jax.Array, int], jax.Array]
@@ -41,24 +52,42 @@ class RealData(NamedTuple):
   test: dict[str, np.ndarray] | None = None
 
 
+def _midi_splits(midi_dir: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+  """`drum_midi`'s train / test: every 5th bar of the folder's MIDI files is a test bar; style -1."""
+  if not midi_dir:
+    raise ValueError("data.name='drum_midi' reads MIDI files from a folder: set --config.data.midi_dir "
+                     "(e.g. to the unpacked Groove MIDI Dataset, https://magenta.tensorflow.org/datasets/groove)")
+  patterns = drums.load_midi_folder(midi_dir)
+  is_test = np.arange(len(patterns)) % MIDI_TEST_EVERY == MIDI_TEST_EVERY - 1
+  return tuple({"pattern": patterns[mask], "style": np.full(int(mask.sum()), -1, np.int32)}
+               for mask in (~is_test, is_test))
+
+
 def make_real(data: ml_collections.ConfigDict) -> RealData:
   """Builds the real data of `data.name` (see the module table).
 
   Args:
-    data: config with `name` and `data_dir` (TFDS data dir, "" for the default).
+    data: config with `name` and `data_dir` (TFDS data dir, "" for the
+      default); for `drum_midi` also `midi_dir`, a folder of MIDI files.
 
   Raises:
-    ValueError: for an unknown name.
+    ValueError: for an unknown name, or `drum_midi` without `midi_dir`.
     DatasetNotFoundError: for `mnist` when it is not prepared.
+    FileNotFoundError: for `drum_midi` when `midi_dir` holds no MIDI file.
   """
   if data.name not in NAMES:
     raise ValueError(f"data.name must be one of {NAMES}, got {data.name!r}")
   if data.name in mixtures.MIXTURES:
     mixture = mixtures.MIXTURES[data.name]()
     return RealData(functools.partial(mixtures.sample, mixture), mixture=mixture)
-  source = "mnist_subset" if data.name == "stacked_mnist" else data.name
-  train = loading.load(source, "train", data.data_dir or None)
-  test = loading.load(source, "test", data.data_dir or None)
+  if data.name == "drum_midi":
+    train, test = _midi_splits(data.get("midi_dir", ""))
+  else:
+    source = "mnist_subset" if data.name == "stacked_mnist" else data.name
+    train = loading.load(source, "train", data.data_dir or None)
+    test = loading.load(source, "test", data.data_dir or None)
+  if "pattern" in train:
+    return RealData(functools.partial(device.pattern_batch, jax.device_put(train["pattern"])), train=train, test=test)
   images = jax.device_put(train["image"])
   batch = device.stacked_batch if data.name == "stacked_mnist" else device.random_batch
   return RealData(functools.partial(batch, images), train=train, test=test)

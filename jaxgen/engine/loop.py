@@ -93,7 +93,7 @@ def write_figures(sample_fn, state, figures_key: jax.Array, workdir: pathlib.Pat
 
 
 def train(method: Method, config: ml_collections.ConfigDict, workdir: str | pathlib.Path,
-          fresh: bool = False, progress: bool = True, evaluate=None, seeds=None):
+          fresh: bool = False, progress: bool = True, evaluate=None, seeds=None, settings=None):
   """Trains `method` for `config.train.steps` steps, resuming from `workdir` if it holds a run.
 
   Reads `config.seed` and `config.train`: steps, steps_per_call (K, steps
@@ -119,12 +119,19 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
       `eval.series_samples` samples drawn with `fold_in(run_keys(seed)["eval"],
       step)` and logged to metrics.jsonl (the coverage time series).
     seeds: None for one run of `config.seed`; a sequence of ints for a sweep.
+    settings: optional {state field: value per seed} that replace those
+      fields of the initial state (a `flax.struct.dataclass`), e.g.
+      `{"kl_weight": [0.1, 1.0, 10.0]}` with three seeds: a grid of a
+      hyper-parameter the method keeps in its state, trained as one vmapped
+      program. For a single run each value is a scalar. Recorded in
+      config.json, so a resume with other settings is refused.
 
   Returns:
     The final state (for a sweep, with a leading seed axis).
 
   Raises:
-    ValueError: a `config.train` count is below 1, or `seeds` is empty.
+    ValueError: a `config.train` count is below 1, `seeds` is empty, or a
+      `settings` value does not have one entry per seed.
     ConfigMismatchError: `workdir` holds a run of another config or seeds.
     CorruptCheckpointError: the latest checkpoint cannot be restored.
     FloatingPointError: a metric became NaN or infinite; names the step,
@@ -133,10 +140,12 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   workdir = pathlib.Path(workdir)
   if seeds is not None and "vmap_seeds" in config.train and not config.train.vmap_seeds:
     states = []  # One run per seed in workdir/seed_<s>, one after the other; the final states are stacked.
-    for seed in seeds:
+    for i, seed in enumerate(seeds):
       one = copy.deepcopy(config)
       one.seed = seed
-      states.append(train(method, one, workdir / f"seed_{seed}", fresh=fresh, progress=progress, evaluate=evaluate))
+      one_settings = {k: v[i] for k, v in settings.items()} if settings else None
+      states.append(train(method, one, workdir / f"seed_{seed}", fresh=fresh, progress=progress, evaluate=evaluate,
+                          settings=one_settings))
     return jax.tree.map(lambda *x: jnp.stack(x), *states)
   train_cfg = config.train
   counts = ["steps", "steps_per_call", "log_every", "checkpoint_every", "figure_every", "keep_checkpoints"]
@@ -146,13 +155,19 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   sweep = seeds is not None
   if sweep and not len(seeds):
     raise ValueError("seeds must not be empty")
-  workdir_lib.prepare(workdir, config, fresh=fresh, extra={"seeds": list(seeds)} if sweep else None)
+  settings = {k: np.asarray(v).tolist() for k, v in (settings or {}).items()}
+  if sweep and any(np.shape(v) != (len(seeds),) for v in settings.values()):
+    raise ValueError(f"each settings value needs one entry per seed ({len(seeds)}), got {settings}")
+  extra = ({"seeds": list(seeds)} if sweep else {}) | ({"settings": settings} if settings else {})
+  workdir_lib.prepare(workdir, config, fresh=fresh, extra=extra or None)
   keys = run_keys(config.seed) if not sweep else jax.tree.map(
       lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
   vmap = jax.vmap if sweep else (lambda f, **_: f)
   sample_fn = vmap(method.sample, in_axes=(0, 0, None))
   mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
   state = vmap(method.init)(keys["init"])
+  if settings:
+    state = state.replace(**{k: jnp.asarray(v, getattr(state, k).dtype) for k, v in settings.items()})
   step = mngr.latest_step() or 0
   if step:
     state = checkpoint.restore(mngr, step, state)

@@ -3,8 +3,17 @@
 from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from jaxgen.nn.layers import MinibatchDiscrimination
 from jaxgen.nn.mlp import MLPCritic, MLPGenerator
+from jaxgen.nn.vae import (ConvDecoder, ConvEncoder, DrumDecoder, DrumEncoder, GaussianMLP, HierarchicalDrumVAE,
+                           MLPDecoder)
 
 __all__ = [
+    "ConvDecoder",
+    "ConvEncoder",
+    "DrumDecoder",
+    "DrumEncoder",
+    "GaussianMLP",
+    "HierarchicalDrumVAE",
+    "MLPDecoder",
     "DCGANDiscriminator",
     "DCGANGenerator",
     "MLPCritic",

@@ -89,3 +89,42 @@ class MNISTClassifier(nn.Module):
     h = self.features(x)
     self.sow("intermediates", "features", h)
     return self.head(self.dropout(h, deterministic=not train))
+
+
+class DrumStyleClassifier(nn.Module):
+  """Style classifier of one-bar drum patterns: an MLP on the flattened [16, 9] grid.
+
+  The patterns of `jaxgen.data.drums` are bar-aligned, so a style is a set of
+  (step, instrument) cells; a fully connected layer sees them by position,
+  which a translation-invariant convolution over time would have to relearn.
+  Dense(hidden)-ReLU per hidden width, then Dense to the logits.
+
+  Attributes:
+    hidden: widths of the hidden layers.
+    num_classes: number of logits (5 styles).
+
+  Example:
+    >>> import jax
+    >>> model = DrumStyleClassifier()
+    >>> x = -jnp.ones((3, 16, 9))
+    >>> model.apply(model.init(jax.random.key(0), x), x).shape
+    (3, 5)
+  """
+
+  hidden: tuple[int, ...] = (128,)
+  num_classes: int = 5
+
+  @nn.compact
+  def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
+    """Style logits.
+
+    Args:
+      x: float32 [B, 16, 9] patterns with off -1, on +1.
+
+    Returns:
+      float32 [B, num_classes] unnormalised log-probabilities.
+    """
+    h = x.reshape((x.shape[0], -1))
+    for width in self.hidden:
+      h = nn.relu(nn.Dense(width)(h))
+    return nn.Dense(self.num_classes)(h)
