@@ -4,11 +4,15 @@ Command (from the repository root):
 
   python -m launch.train --config configs/drums_hvae.py --workdir runs/drums_hvae
 
-Expected: well under a minute on a 2-core CPU for 3,000 steps at batch 64. With
-this default (beta 1 from the first step, no free bits) z_high collapses: its
-KL goes to ~0 nats and it has no active unit, while z_low carries the pattern
-(see eval.json and `python -m launch.reproduce posterior_collapse`, whose
-report compares the annealing and free-bits remedies).
+Expected: about 2 minutes on a 2-core CPU for 3,000 steps at batch 64 (~36
+steps/s; `train.steps_per_call=1` because XLA:CPU runs convolutions slowly
+inside a scan). With this default (beta 1 from the first step, no free bits)
+z_high collapses. Measured (seed 0): eval.json gives kl_high 0.006 nats and
+0 of 4 active z_high units, while z_low carries the pattern (kl_low 5.6
+nats, 12 of 12 active); test ELBO -38.9 nats, sample validity 0.90,
+diversity 0.20, style accuracy of reconstructions 0.98. The
+`python -m launch.reproduce posterior_collapse` report compares the
+annealing and free-bits remedies.
 
 Remedies and options (override with --config.<key>=<value>):
   method.kl_schedule.kind=linear  method.kl_schedule.warmup_steps=1000

@@ -110,7 +110,8 @@ def beta_vae(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
     rows = [x[:8]]  # Test digits; reconstructions at the smallest and largest beta; samples at both.
     for i in (0, len(BETAS_RD) - 1):
       one = member(run.state, i)
-      rows.append(2 * jax.nn.sigmoid(run.method.decode(one, run.method.encode(one, x[:8], jax.random.key(1))["z"])) - 1)
+      z = run.method.encode(one, x, jax.random.key(1))["z"][:8]  # The whole test set: echo noise needs a batch.
+      rows.append(2 * jax.nn.sigmoid(run.method.decode(one, z)) - 1)
     rows += [run.method.sample(member(run.state, i), jax.random.key(2), 8) for i in (0, len(BETAS_RD) - 1)]
     plots.image_grid(np.concatenate([np.asarray(r) for r in rows]), ncols=8).savefig(figdir / f"extremes_{encoder}.png")
   ax.set_xlabel("rate (nats per digit)")
