@@ -22,6 +22,8 @@ from jaxgen.engine import workdir as workdir_lib
 from jaxgen.engine.workdir import config_keys
 from jaxgen.methods import METHODS
 from jaxgen.metrics.classifier import ClassifierError, channel_labels, load_classifier
+from jaxgen.metrics import drums as drum_metrics
+from jaxgen.metrics import vae as vae_metrics
 from jaxgen.metrics.coverage import coverage_fn
 from jaxgen.metrics.features import feature_metrics
 
@@ -206,9 +208,6 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   style_accuracy: that classifier's accuracy on the greedy (T -> 0)
   reconstructions of the test patterns, i.e. whether the code keeps the style.
   """
-  from jaxgen.metrics import drums as drum_metrics  # pylint: disable=g-import-not-at-top
-  from jaxgen.metrics import vae as vae_metrics  # pylint: disable=g-import-not-at-top
-
   x = held_out_examples(real)
   k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
   terms = jax.device_get(jax.jit(method.evaluate)(state, x, k_eval))
