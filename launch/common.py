@@ -189,7 +189,7 @@ def held_out_examples(real: RealData) -> np.ndarray:
   """The test split in the models' range: float32 [N, 28, 28, 1] digits or [N, 16, 9] drum patterns, in [-1, 1]."""
   if "image" in real.test:
     return np.asarray(data_lib.to_model_range(real.test["image"]))
-  return 2.0 * real.test["pattern"].astype(np.float32) - 1.0
+  return np.asarray(data_lib.patterns_to_model_range(real.test["pattern"]))
 
 
 def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, key: jax.Array) -> dict:

@@ -9,6 +9,11 @@ def to_model_range(images: jax.Array) -> jax.Array:
   return (images.astype(jnp.float32) - 127.5) / 127.5  # Exactly -1 and 1 at 0 and 255.
 
 
+def patterns_to_model_range(patterns: jax.Array) -> jax.Array:
+  """Drum patterns {0, 1} (any dtype) -> float32 {-1, +1}, off -1 and on +1 (the models' convention)."""
+  return jnp.asarray(patterns, jnp.float32) * 2.0 - 1.0
+
+
 def random_batch(images: jax.Array, key: jax.Array, batch_size: int) -> jax.Array:
   """A minibatch of i.i.d. examples (drawn uniformly with replacement).
 
@@ -44,7 +49,7 @@ def pattern_batch(patterns: jax.Array, key: jax.Array, batch_size: int) -> jax.A
     >>> x.tolist()
     [[[-1.0, 1.0]], [[-1.0, 1.0]], [[-1.0, 1.0]]]
   """
-  return _random_rows(patterns, key, batch_size).astype(jnp.float32) * 2.0 - 1.0
+  return patterns_to_model_range(_random_rows(patterns, key, batch_size))
 
 
 def _stacked_indices(num_images: int, key: jax.Array, n: int) -> jax.Array:

@@ -32,6 +32,7 @@ import ml_collections
 import optax
 
 from jaxgen import nn as nets
+from jaxgen.data.device import patterns_to_model_range
 from jaxgen.losses import vae as vae_losses
 from jaxgen.methods import vae as vae_method
 
@@ -146,7 +147,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     z_high = jax.random.normal(k_high, (n, mc.high_dim))
     mean, logvar = prior_low(state, z_high)
     z_low = mean + jnp.exp(0.5 * logvar) * jax.random.normal(k_low, mean.shape)
-    return 2.0 * generate(state, z_high, z_low, k_x, m.sample_temperature) - 1.0
+    return patterns_to_model_range(generate(state, z_high, z_low, k_x, m.sample_temperature))
 
   def encode(state, x, key):
     return encode_params(state.params, x, key)
