@@ -33,6 +33,8 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.model.latent_dim = 100
   c.model.generator_widths = (128, 256, 512, 1024)  # mlp only.
   c.model.critic_widths = (512, 256)  # mlp only.
+  c.model.generator_features = 128  # dcgan only: channels after the projection of z (the next layer has half).
+  c.model.critic_features = (64, 128)  # dcgan only: channels of the stride-2 convolutions.
   c.model.minibatch_kernels = 0  # Minibatch discrimination kernels (Salimans et al., 2016); 0 = off.
   c.model.minibatch_kernel_dim = 5
 

@@ -22,19 +22,26 @@ def image_grid(images: np.ndarray, ncols: int = 8) -> matplotlib.figure.Figure:
   Returns:
     The figure, one tile per image, no axes.
   """
+  nrows = math.ceil(len(images) / ncols)
+  fig = matplotlib.figure.Figure(figsize=(ncols * 0.6 + 0.2, nrows * 0.6 + 0.2), dpi=100)
+  ax = fig.add_axes((0, 0, 1, 1))
+  _show_tiles(ax, images, ncols)
+  ax.set_axis_off()
+  return fig
+
+
+def _show_tiles(ax, images: np.ndarray, ncols: int) -> None:
+  """Draws float [N, H, W, C] images in [-1, 1] as a grid of tiles into `ax`, 1-pixel white gaps; NaN images are
+  grey (missing); tile (r, c) has its centre at x = c * (W + 1) + W / 2 + 1, y = r * (H + 1) + H / 2 + 1."""
   images = np.clip((np.asarray(images, np.float32) + 1.0) / 2.0, 0.0, 1.0)
   n, h, w, c = images.shape
   nrows = math.ceil(n / ncols)
   grid = np.ones((nrows * (h + 1) + 1, ncols * (w + 1) + 1, c), np.float32)
-  for i, image in enumerate(images):
+  for i, image in enumerate(np.where(np.isnan(images), 0.5, images)):
     r, col = divmod(i, ncols)
     grid[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + col * (w + 1):1 + col * (w + 1) + w] = image
-  fig = matplotlib.figure.Figure(figsize=(ncols * 0.6 + 0.2, nrows * 0.6 + 0.2), dpi=100)
-  ax = fig.add_axes((0, 0, 1, 1))
   ax.imshow(grid[..., 0] if c == 1 else grid, cmap="gray" if c == 1 else None, vmin=0.0, vmax=1.0,
             interpolation="nearest")
-  ax.set_axis_off()
-  return fig
 
 
 def scatter(points: np.ndarray, means: np.ndarray | None = None, ax=None, size: float = 3.0):
@@ -200,3 +207,76 @@ def labelled_scatter(points: np.ndarray, labels: np.ndarray, names: list[str] | 
   ax.legend(fontsize=5, markerscale=3, loc="best", ncols=2)
   ax.tick_params(labelsize=6)
   return ax.figure
+
+
+def alphabet_grids(panels: dict[str, np.ndarray], letters: str) -> matplotlib.figure.Figure:
+  """One alphabet per panel (e.g. per training step): a tile per letter, grey where the letter is missing.
+
+  Args:
+    panels: title -> float [K, H, W, 1] in [-1, 1], image k showing letter
+      `letters[k]`, or NaN where no sample is that letter.
+    letters: the K letters, e.g. "ABC...Z" (2 rows of 13 for 26).
+
+  Returns:
+    The figure, panels stacked top to bottom.
+  """
+  ncols = math.ceil(len(letters) / 2)
+  fig = matplotlib.figure.Figure(figsize=(ncols * 0.45 + 0.4, len(panels) * 1.25), dpi=100, layout="constrained")
+  for i, (title, images) in enumerate(panels.items()):
+    ax = fig.add_subplot(len(panels), 1, i + 1)
+    _show_tiles(ax, images, ncols)
+    h, w = np.shape(images)[1:3]
+    for k, letter in enumerate(letters):  # The letter in the tile's corner.
+      r, col = divmod(k, ncols)
+      ax.text(col * (w + 1) + 2, r * (h + 1) + 5, letter, color="tab:red", fontsize=5)
+    ax.set_title(title, fontsize=8)
+    ax.set_axis_off()
+  return fig
+
+
+def class_rows(images: np.ndarray, row_labels: list[str], title: str = "") -> matplotlib.figure.Figure:
+  """A grid with one row per class, labelled on the left (class-conditional samples).
+
+  Args:
+    images: float [K, n, H, W, C] in [-1, 1]: n samples of each of K classes.
+    row_labels: K names.
+    title: figure title.
+  """
+  k, n, h = np.shape(images)[:3]
+  fig = matplotlib.figure.Figure(figsize=(n * 0.35 + 0.6, k * 0.35 + 0.4), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  _show_tiles(ax, np.reshape(images, (k * n, *np.shape(images)[2:])), n)
+  ax.set_yticks([r * (h + 1) + h / 2 + 1 for r in range(k)], row_labels, fontsize=6)
+  ax.set_xticks([])
+  ax.set_title(title, fontsize=8)
+  return fig
+
+
+def mean_band(ax, steps, values, label: str | None = None, **kwargs) -> None:
+  """Plots the mean over seeds of values [T, S] (or [T]) with a +- standard-error band."""
+  values = np.asarray(values, np.float64).reshape(len(steps), -1)
+  mean = values.mean(1)
+  se = values.std(1, ddof=1) / np.sqrt(values.shape[1]) if values.shape[1] > 1 else np.zeros_like(mean)
+  line, = ax.plot(steps, mean, label=label, lw=1.2, **kwargs)
+  ax.fill_between(steps, mean - se, mean + se, alpha=0.2, color=line.get_color())
+
+
+def count_heatmap(steps, counts: np.ndarray, names: list[str], title: str = "") -> matplotlib.figure.Figure:
+  """Per-class counts over training (survival curves as a heat map): classes down, evaluations across.
+
+  Args:
+    steps: int [T] evaluation steps.
+    counts: float [T, K] samples per class at each evaluation.
+    names: K class names.
+  """
+  counts = np.asarray(counts, np.float64)
+  fig = matplotlib.figure.Figure(figsize=(7, 0.16 * len(names) + 1.2), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  image = ax.imshow(np.log1p(counts.T), aspect="auto", cmap="viridis", interpolation="nearest")
+  ax.set_yticks(range(len(names)), names, fontsize=6)
+  ticks = np.linspace(0, len(steps) - 1, min(len(steps), 8)).round().astype(int)
+  ax.set_xticks(ticks, [str(steps[t]) for t in ticks], fontsize=7)
+  ax.set_xlabel("generator step", fontsize=8)
+  ax.set_title(title, fontsize=9)
+  fig.colorbar(image, ax=ax, label="log(1 + count)")
+  return fig

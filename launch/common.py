@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from absl import flags
 from absl import logging
 import jax
+import jax.numpy as jnp
 import ml_collections
 import numpy as np
 from ml_collections import config_flags
@@ -21,7 +22,9 @@ from jaxgen.engine.loop import run_keys
 from jaxgen.engine import workdir as workdir_lib
 from jaxgen.engine.workdir import config_keys
 from jaxgen.methods import METHODS
-from jaxgen.metrics.classifier import ClassifierError, channel_labels, load_classifier
+from jaxgen.data.letters import LETTERS
+from jaxgen.metrics.classifier import ClassifierError, channel_labels, classifier_logits, load_classifier
+from jaxgen.metrics import letters as letter_metrics
 from jaxgen.metrics import drums as drum_metrics
 from jaxgen.metrics import vae as vae_metrics
 from jaxgen.metrics.coverage import coverage_fn
@@ -64,16 +67,43 @@ def quiet_logging() -> None:
 def build(config: ml_collections.ConfigDict):
   """(RealData, Method, time-series evaluate or None) of a config.
 
+  AC-GAN (`method.name="acgan"`) gets the labelled sampler
+  `real.sample_labelled`; the other methods `real.sample`.
+
   Raises:
-    ValueError: for an unknown method name (and the method's own checks).
+    ValueError: for an unknown method name (and the method's own checks); for
+      acgan, data without labels, or a `method.attributes` entry that is no
+      label of the training split or whose labels do not lie in
+      [0, method.num_classes).
     DatasetNotFoundError, ClassifierError: from the data and the classifier.
   """
   if config.method.name not in METHODS:
     raise ValueError(f"config.method.name={config.method.name!r}; choose one of {sorted(METHODS)}")
   real = make_real(config.data)
-  method = METHODS[config.method.name](config, real.sample)
-  evaluate = coverage_fn(config.data.name, real) if "eval_every" in config.train else None
+  sample_real = _labelled_sampler(config, real) if config.method.name == "acgan" else real.sample
+  method = METHODS[config.method.name](config, sample_real)
+  evaluate = (coverage_fn(config.data.name, real, confidence=config.eval.get("confidence", 0.9))
+              if "eval_every" in config.train else None)
   return real, method, evaluate
+
+
+def _labelled_sampler(config: ml_collections.ConfigDict, real: RealData):
+  """`real.sample_labelled`, after checking that it labels every conditioned attribute within its classes."""
+  m = config.method
+  if real.sample_labelled is None:
+    raise ValueError(f"method.name='acgan' conditions on labels, but data.name={config.data.name!r} has none; "
+                     "use a labelled image dataset (e.g. letters, mnist_subset)")
+  errors = []
+  for name, classes in zip(m.attributes, m.num_classes):
+    if name not in real.train:
+      errors.append(f"attribute {name!r} is not a label of {config.data.name!r} (it has "
+                    f"{sorted(k for k in real.train if k != 'image')})")
+    elif real.train[name].min() < 0 or real.train[name].max() >= classes:
+      errors.append(f"attribute {name!r} has labels {real.train[name].min()}..{real.train[name].max()}, "
+                    f"outside [0, {classes}): set method.num_classes to at least {real.train[name].max() + 1}")
+  if errors:
+    raise ValueError("method.attributes / method.num_classes do not fit the data: " + "; ".join(errors))
+  return real.sample_labelled
 
 
 def final_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, seeds=None) -> dict:
@@ -87,10 +117,12 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
     against as many real stacked digits.
   - mnist*: pixel Fréchet distance and classes covered
     (`metrics.sample_quality`) against the test split.
+  - letters: `letters_evaluation`.
   - VAEs (method vae / hvae): `vae_evaluation`.
   """
   runs = [None] if seeds is None else list(seeds)
   classifier = load_classifier() if config.data.name == "stacked_mnist" else None  # Loaded once.
+  letter_classifier = load_classifier(name="letters") if config.data.name == "letters" else None
   results = []
   for i, seed in enumerate(runs):
     one = state if seed is None else jax.tree.map(lambda x: x[i], state)  # pylint: disable=cell-var-from-loop
@@ -99,7 +131,9 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
       results.append(vae_evaluation(method, one, config, real, key))
       continue
     samples = method.sample(one, key, config.eval.num_samples)
-    if real.mixture is not None:
+    if letter_classifier is not None:
+      result = letters_evaluation(method, one, config, samples, letter_classifier.params, key)
+    elif real.mixture is not None:
       result = coverage_fn(config.data.name, real)(samples)
     elif classifier is not None:  # Each channel classified once, for the coverage and the histogram.
       labels = channel_labels(classifier.params, samples)
@@ -233,4 +267,32 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
     result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, np.asarray(recon), real.test["style"]))
     predicted = np.asarray(drum_metrics.style_predictions(classifier, samples.astype(np.float32)))
     result["sample_styles"] = np.bincount(predicted, minlength=int(real.test["style"].max()) + 1).tolist()
+  return result
+
+
+def letters_evaluation(method, state, config: ml_collections.ConfigDict, samples: jax.Array, params,
+                       key: jax.Array) -> dict:
+  """Letter coverage of `samples` (`jaxgen.metrics.letters.letter_coverage` at `eval.confidence`).
+
+  Returns coverage, letters_present, entropy (nats), confident (fractions),
+  counts (per letter, A..Z) and missing (the absent letters as a string).
+  AC-GAN runs conditioned first on the letter also get class_accuracy, per_class_accuracy: the fraction of
+  samples generated for each letter (eval.num_samples // 26 per letter,
+  the other attributes at random) that the classifier confidently calls
+  that letter.
+  """
+  confidence = config.eval.confidence
+  result = letter_metrics.letter_coverage(classifier_logits(params, samples, "letters"), confidence)
+  result = {k: np.asarray(v).tolist() for k, v in result.items()}
+  result["missing"] = "".join(letter_metrics.missing_letters(result["counts"]))
+  if config.method.name == "acgan" and config.method.attributes[0] == "label":
+    m, per_class = config.method, max(1, config.eval.num_samples // len(LETTERS))
+    first = np.repeat(np.arange(m.num_classes[0]), per_class)
+    keys = jax.random.split(jax.random.fold_in(key, 1), len(m.attributes) + 1)
+    labels = {name: jnp.asarray(first) if i == 0 else jax.random.randint(keys[i], first.shape, 0, classes)
+              for i, (name, classes) in enumerate(zip(m.attributes, m.num_classes))}
+    probs = jax.nn.softmax(classifier_logits(params, method.generate(state, keys[-1], labels), "letters"))
+    hit = np.asarray((jnp.argmax(probs, -1) == labels[m.attributes[0]]) & (probs.max(-1) >= confidence))
+    result["per_class_accuracy"] = hit.reshape(-1, per_class).mean(1).tolist()
+    result["class_accuracy"] = float(hit.mean())
   return result

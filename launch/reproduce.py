@@ -4,8 +4,9 @@ r"""Reproduces a study of the literature with one command: runs, tables beside t
   python -m launch.reproduce mode_collapse --workdir runs/mode_collapse_quick --quick
   python -m launch.reproduce beta_vae --workdir runs/beta_vae [--quick]
   python -m launch.reproduce posterior_collapse --workdir runs/drums [--quick]
+  python -m launch.reproduce letters --workdir runs/letters [--quick]
 
-The VAE studies are in `launch.vae_studies`.
+The VAE studies are in `launch.vae_studies`, the letters study in `launch.letters_study`.
 
 `mode_collapse` trains, with 5 seeds each (vmapped), the vanilla GAN, the
 unrolled GAN (5 and 10 steps), MAD-GAN, PacGAN and WGAN-GP on the 2-D `ring`
@@ -34,14 +35,16 @@ import numpy as np
 from configs import grid_gan, ring_gan, stacked_mnist_dcgan
 from jaxgen.data import mixtures
 from jaxgen.engine import workdir as workdir_lib
+from jaxgen.metrics.letters import collapse_onset
 from jaxgen import plots
 from launch import common
+from launch import letters_study
 from launch import vae_studies
 from launch.published import PUBLISHED
 
 _QUICK = flags.DEFINE_bool("quick", False, "Short runs: the whole study in about 15 minutes on 2 CPU cores.")
 _SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per method (default: mode_collapse 5, or QUICK_SEEDS with "
-                              "--quick; posterior_collapse 3).")
+                              "--quick; posterior_collapse and letters 3).")
 flags.mark_flags_as_required(["workdir"])
 
 BENCHMARKS_2D = {"ring": ring_gan, "grid": grid_gan}
@@ -89,12 +92,7 @@ def first_lost_mode_step(records: list[dict], seed_index: int, name: str = "mode
   None if the final count equals the best count ever reached.
   """
   steps = [r["step"] for r in records if name in r]
-  counts = np.array([r[name][seed_index] for r in records if name in r])
-  best = np.maximum.accumulate(counts)
-  for i in range(len(counts)):
-    if np.all(counts[i:] < best[i]):
-      return steps[i]
-  return None
+  return collapse_onset(steps, [r[name][seed_index] for r in records if name in r], fraction=1.0)
 
 
 def fmt(mean_se, scale=1.0, digits=3) -> str:
@@ -260,7 +258,7 @@ def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> 
   return report
 
 
-STUDIES = {"mode_collapse": mode_collapse, **vae_studies.STUDIES}
+STUDIES = {"mode_collapse": mode_collapse, **letters_study.STUDIES, **vae_studies.STUDIES}
 
 
 def main(argv):

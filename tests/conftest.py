@@ -44,3 +44,11 @@ def classifier(tfds_data_dir, classifier_cache_dir):
   from jaxgen.metrics.classifier import load_classifier  # pylint: disable=g-import-not-at-top
 
   return load_classifier(cache_dir=classifier_cache_dir, data_dir=tfds_data_dir)
+
+
+@pytest.fixture(scope="session")
+def letter_classifier(tfds_data_dir, classifier_cache_dir):
+  """The letter classifier of the letters metrics, trained once per session (builds `letters`; about a minute)."""
+  from jaxgen.metrics.classifier import load_classifier  # pylint: disable=g-import-not-at-top
+
+  return load_classifier(cache_dir=classifier_cache_dir, data_dir=tfds_data_dir, name="letters")

@@ -25,7 +25,30 @@ def random_batch(images: jax.Array, key: jax.Array, batch_size: int) -> jax.Arra
   Returns:
     float32 [B, H, W, C] in [-1, 1].
   """
-  return to_model_range(_random_rows(images, key, batch_size))
+  return to_model_range(_random_rows(images, key, batch_size))  # The rows of `labelled_batch`.
+
+
+def labelled_batch(images: jax.Array, labels: dict[str, jax.Array], key: jax.Array, batch_size: int
+                   ) -> tuple[jax.Array, dict[str, jax.Array]]:
+  """`random_batch` with the examples' labels: the same key draws the same images.
+
+  Args:
+    images: uint8 [N, H, W, C] dataset already on the device.
+    labels: {attribute: int [N]} class labels of the images (e.g. letter and slant), on the device.
+    key: PRNG key; pass `fold_in(key, step)`.
+    batch_size: B, a Python int.
+
+  Returns:
+    (float32 [B, H, W, C] in [-1, 1], {attribute: int32 [B]}).
+
+  Example:
+    >>> x, y = labelled_batch(jnp.zeros((3, 1, 1, 1), jnp.uint8), {"label": jnp.arange(3)}, jax.random.key(0), 2)
+    >>> x.shape, y["label"].shape
+    ((2, 1, 1, 1), (2,))
+  """
+  idx = jax.random.randint(key, (batch_size,), 0, images.shape[0])
+  return (to_model_range(jnp.take(images, idx, axis=0)),
+          {name: jnp.take(values, idx, axis=0).astype(jnp.int32) for name, values in labels.items()})
 
 
 def _random_rows(data: jax.Array, key: jax.Array, n: int) -> jax.Array:

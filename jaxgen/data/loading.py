@@ -1,4 +1,4 @@
-"""Load a whole split of a small dataset (digits, drum patterns) into host memory.
+"""Load a whole split of a small dataset (digits, letters, drum patterns) into host memory.
 
 Datasets are TFDS builders stored as array_record and read with
 `tfds.data_source`, which needs no TensorFlow. The data directory is the TFDS
@@ -11,9 +11,10 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from jaxgen.data import drums as _drums  # Registers the `drum_patterns` builder.
+from jaxgen.data import letters as _letters  # Registers the `letters` builder.
 from jaxgen.data import mnist as _mnist  # Registers the `mnist_subset` builder.
 
-DATASETS = ("mnist_subset", "mnist", "drum_patterns")
+DATASETS = ("mnist_subset", "mnist", "drum_patterns", "letters")
 
 
 class DatasetNotFoundError(RuntimeError):
@@ -46,20 +47,23 @@ def _check_mnist_ready(data_dir: str | None) -> None:
 
 
 def load(name: str, split: str, data_dir: str | None = None) -> dict[str, np.ndarray]:
-  """Reads a whole split into memory, preparing `mnist_subset` / `drum_patterns` on first use.
+  """Reads a whole split into memory, preparing `mnist_subset` / `drum_patterns` / `letters` on first use.
 
   Every feature of the split is stacked over its N examples, in the stored
   order: tensors keep their stored dtype, class labels become int32.
 
   Args:
     name: one of `DATASETS`.
-    split: TFDS split, e.g. "train" or "test".
+    split: TFDS split, e.g. "train" or "test" (`letters`: "train" or "validation").
     data_dir: TFDS data directory; None for the TFDS default.
 
   Returns:
     `mnist_subset`, `mnist`: {"image": uint8 [N, 28, 28, 1], "label": int32 [N]};
     `drum_patterns`: {"pattern": uint8 [N, 16, 9] in {0, 1}, "style": int32 [N]}
-    (indices into `jaxgen.data.drums.STYLES`).
+    (indices into `jaxgen.data.drums.STYLES`);
+    `letters`: {"image": uint8 [N, 28, 28, 1], "label": int32 [N] (indices
+    into `jaxgen.data.letters.LETTERS`), "font", "weight", "slant": int32 [N]
+    (indices into `FACES`, `WEIGHTS`, `SLANTS` of `jaxgen.data.letters`)}.
 
   Raises:
     ValueError: for an unknown dataset name.

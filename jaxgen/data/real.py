@@ -4,13 +4,15 @@
 |-----------------|------------------------------------------|----------|
 | `mnist_subset`  | float32 [28, 28, 1] real digit           | 10       |
 | `mnist`         | same, TFDS MNIST (must be prepared)      | 10       |
+| `letters`       | float32 [28, 28, 1] capital letter       | 26       |
 | `stacked_mnist` | float32 [28, 28, 3], 3 random digits     | 1,000    |
 | `ring`          | float32 [2], 8-Gaussian ring             | 8        |
 | `grid`          | float32 [2], 25-Gaussian grid            | 25       |
 | `drum_patterns` | float32 [16, 9] in {-1, +1}, one bar     | 5 styles |
 | `drum_midi`     | same, a bar of your MIDI files           | -        |
 
-Stacked MNIST is built from the `mnist_subset` training digits (Metz et al.,
+`letters` (`jaxgen.data.letters`) has no test split: its validation split
+is the held-out `test` here. Stacked MNIST is built from the `mnist_subset` training digits (Metz et al.,
 2017, Sec. 3.3; Srivastava et al., 2017, Sec. 5.2). Drum patterns are 16
 sixteenth-note steps x 9 instruments, off -1 and on +1 (`jaxgen.data.drums`):
 `drum_patterns` is the synthetic five-style set (800 train / 200 test);
@@ -30,6 +32,7 @@ from jaxgen.data import device, drums, loading, mixtures
 
 NAMES = loading.DATASETS + ("stacked_mnist", "drum_midi") + tuple(mixtures.MIXTURES)
 MIDI_TEST_EVERY = 5
+HELD_OUT_SPLIT = {"letters": "validation"}  # The split evaluation uses, where it is not "test".
 
 
 class RealData(NamedTuple):
@@ -43,13 +46,18 @@ class RealData(NamedTuple):
       {"image": uint8 [N, 28, 28, 1], "label": int32 [N]} for the digit
       datasets (for stacked MNIST: its source digits);
       {"pattern": uint8 [N, 16, 9] in {0, 1}, "style": int32 [N]} for the
-      drum datasets (style -1, unknown, for `drum_midi`).
+      drum datasets (style -1, unknown, for `drum_midi`); `letters` also
+      has "font", "weight" and "slant".
+    sample_labelled: for the labelled image datasets (not stacked MNIST):
+      (key, n) -> (the images `sample(key, n)` draws, {attribute: int32 [n]}
+      for every label feature of the split), for conditional models (AC-GAN).
   """
 
   sample: Callable[[jax.Array, int], jax.Array]
   mixture: mixtures.Mixture | None = None
   train: dict[str, np.ndarray] | None = None
   test: dict[str, np.ndarray] | None = None
+  sample_labelled: Callable[[jax.Array, int], tuple[jax.Array, dict[str, jax.Array]]] | None = None
 
 
 def _midi_splits(midi_dir: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -85,9 +93,12 @@ def make_real(data: ml_collections.ConfigDict) -> RealData:
   else:
     source = "mnist_subset" if data.name == "stacked_mnist" else data.name
     train = loading.load(source, "train", data.data_dir or None)
-    test = loading.load(source, "test", data.data_dir or None)
+    test = loading.load(source, HELD_OUT_SPLIT.get(source, "test"), data.data_dir or None)
   if "pattern" in train:
     return RealData(functools.partial(device.pattern_batch, jax.device_put(train["pattern"])), train=train, test=test)
   images = jax.device_put(train["image"])
-  batch = device.stacked_batch if data.name == "stacked_mnist" else device.random_batch
-  return RealData(functools.partial(batch, images), train=train, test=test)
+  if data.name == "stacked_mnist":
+    return RealData(functools.partial(device.stacked_batch, images), train=train, test=test)
+  labels = {name: jax.device_put(values) for name, values in train.items() if name != "image"}
+  return RealData(functools.partial(device.random_batch, images), train=train, test=test,
+                  sample_labelled=functools.partial(device.labelled_batch, images, labels))

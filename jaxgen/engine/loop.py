@@ -45,6 +45,23 @@ def scan_steps(step_fn, step_key: jax.Array, state, steps: jax.Array):
   return scan(body, state, steps)
 
 
+# The jitted programs are cached by the method's functions, so the seeds of a sweep that runs them one after
+# another (`train.vmap_seeds=False`) compile once: a DCGAN step takes ~10 s to compile on a CPU.
+@functools.lru_cache(maxsize=4)
+def _jitted_chunk(step_fn, sweep: bool):
+  """jit(scan_steps of `step_fn`), vmapped over a leading seed axis for a sweep; donates the state."""
+  vmap = jax.vmap if sweep else (lambda f, **_: f)
+  return jax.jit(vmap(functools.partial(scan_steps, step_fn), in_axes=(0, 0, None)), donate_argnums=1)
+
+
+@functools.lru_cache(maxsize=4)
+def _jitted_evaluate(sample_fn, evaluate, num_samples: int, sweep: bool):
+  """jit of (state, eval key, step) -> evaluate(num_samples samples drawn with fold_in(key, step))."""
+  vmap = jax.vmap if sweep else (lambda f, **_: f)
+  return jax.jit(vmap(lambda s, k, i: evaluate(sample_fn(s, jax.random.fold_in(k, i), num_samples)),
+                      in_axes=(0, 0, None)))
+
+
 def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:
   """How many steps to fuse from `step`: up to `steps_per_call`, stopping at every
   multiple of log_every, checkpoint_every, figure_every (and eval_every, when the
@@ -74,17 +91,17 @@ def _per_seed(x):
 
 
 def write_figures(sample_fn, state, figures_key: jax.Array, workdir: pathlib.Path, step: int,
-                  sweep: bool = False) -> None:
+                  sweep: bool = False, num_images: int = 64) -> None:
   """figures/samples.png, figures/losses.png, and the raw samples in figures/samples/step_<step>.npy.
 
-  `sample_fn(state, key, n)` draws from fixed latents: 64 images, or 1,000
-  points when the samples are vectors (2-D data). For a sweep (`sweep=True`)
+  `sample_fn(state, key, n)` draws from fixed latents: `num_images` images
+  (or patterns), or 1,000 points when the samples are vectors (2-D data). For a sweep (`sweep=True`)
   it returns [S, n, ...]: all seeds are saved, the first seed is drawn.
   """
   figdir = workdir / "figures"
   (figdir / "samples").mkdir(parents=True, exist_ok=True)
   rank = len(jax.eval_shape(lambda: sample_fn(state, figures_key, 1)).shape) - int(sweep)
-  samples = np.asarray(sample_fn(state, figures_key, 1000 if rank == 2 else 64))
+  samples = np.asarray(sample_fn(state, figures_key, 1000 if rank == 2 else num_images))
   np.save(figdir / "samples" / f"step_{step:08d}.npy", samples)
   plots.samples_figure(samples[0] if sweep else samples).savefig(figdir / "samples.png")
   records = workdir_lib.read_metrics(workdir)
@@ -99,7 +116,8 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   Reads `config.seed` and `config.train`: steps, steps_per_call (K, steps
   fused per jitted call), log_every, checkpoint_every, figure_every,
   keep_checkpoints, and eval_every when `evaluate` is given (all in steps);
-  and `config.eval.series_samples` (or, without it, `config.eval.num_samples`).
+  and `config.eval.series_samples` (or, without it, `config.eval.num_samples`)
+  and `config.eval.figure_samples` (images per figure step, default 64).
 
   A sweep (`seeds` given) trains one run per seed in the same compiled
   program: `method.init` and the scanned `method.step` are `jax.vmap`ped over
@@ -172,11 +190,10 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   if step:
     state = checkpoint.restore(mngr, step, state)
   writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
-  run = jax.jit(vmap(functools.partial(scan_steps, method.step), in_axes=(0, 0, None)), donate_argnums=1)
+  run = _jitted_chunk(method.step, sweep)
   if evaluate:  # The time series may use fewer samples than the final evaluation.
     num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
-    evaluate_at = jax.jit(vmap(lambda s, k, i: evaluate(method.sample(s, jax.random.fold_in(k, i), num_samples)),
-                               in_axes=(0, 0, None)))
+    evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, sweep)
   bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
                   dynamic_ncols=True)
   pending = []  # Metrics of the steps since the last log line.
@@ -207,7 +224,8 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
       if at(train_cfg.checkpoint_every):
         checkpoint.save(mngr, step, state)
       if at(train_cfg.figure_every):
-        write_figures(sample_fn, state, keys["figures"], workdir, step, sweep=sweep)
+        write_figures(sample_fn, state, keys["figures"], workdir, step, sweep=sweep,
+                      num_images=config.get("eval", {}).get("figure_samples", 64))
   finally:
     bar.close()
     writer.close()

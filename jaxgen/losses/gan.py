@@ -1,4 +1,4 @@
-"""GAN objectives: minimax, non-saturating, WGAN-GP, MAD-GAN and feature matching.
+"""GAN objectives: minimax, non-saturating, WGAN-GP, MAD-GAN, feature matching and AC-GAN.
 
 All functions take unnormalised critic outputs ("logits" for a standard GAN
 discriminator, where D(x) = sigmoid(logit); "scores" for a Wasserstein critic)
@@ -6,6 +6,9 @@ as float32 arrays of shape [B] and return float32 scalars in nats (for the
 log-likelihood losses) or critic units (for the Wasserstein ones). They are
 written with `softplus` so that they stay finite for large logits:
 log sigmoid(l) = -softplus(-l) and log(1 - sigmoid(l)) = -softplus(l).
+AC-GAN's discriminator outputs [B, 1 + sum_a K_a] (a real/fake logit, then
+the logits of one auxiliary classifier head per attribute); its combined
+losses return (loss, {name: term}) so that the terms can be logged.
 
 References:
   Goodfellow et al. (2014), "Generative Adversarial Nets", Eq. (1) and Sec. 3.
@@ -13,12 +16,15 @@ References:
   Gulrajani et al. (2017), "Improved Training of Wasserstein GANs", Algorithm 1.
   Salimans et al. (2016), "Improved Techniques for Training GANs", Sec. 3.1.
   Ghosh et al. (2018), "Multi-Agent Diverse Generative Adversarial Networks", Sec. 3.
+  Odena, Olah & Shlens (2017), "Conditional Image Synthesis with Auxiliary
+    Classifier GANs", ICML, Eqs. (2)-(3).
 """
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
+import optax
 
 Array = jax.Array
 
@@ -230,3 +236,138 @@ def madgan_generator_loss(fake_logits: Array) -> Array:
     Scalar loss in nats.
   """
   return -jnp.mean(jax.nn.log_softmax(fake_logits)[:, -1])
+
+
+def split_acgan_outputs(outputs: Array, num_classes: Sequence[int]) -> tuple[Array, list[Array]]:
+  """AC-GAN discriminator outputs -> (real/fake logits, one auxiliary head's logits per attribute).
+
+  Args:
+    outputs: float [B, 1 + sum(num_classes)]: column 0 the real/fake logit,
+      then K_1 logits of the first attribute's head, K_2 of the second, ...
+    num_classes: (K_1, ..., K_A), classes per attribute.
+
+  Returns:
+    (float [B] real/fake logits, [float [B, K_a] for each attribute a]).
+
+  Raises:
+    ValueError: if the last axis is not 1 + sum(num_classes).
+
+  Example:
+    >>> source, heads = split_acgan_outputs(jnp.zeros((2, 6)), (3, 2))
+    >>> source.shape, [h.shape for h in heads]
+    ((2,), [(2, 3), (2, 2)])
+  """
+  if outputs.shape[-1] != 1 + sum(num_classes):
+    raise ValueError(f"AC-GAN outputs need 1 + sum(num_classes) = {1 + sum(num_classes)} columns "
+                     f"(num_classes={tuple(num_classes)}), got shape {outputs.shape}")
+  bounds = [1 + sum(num_classes[:i]) for i in range(len(num_classes) + 1)]
+  return outputs[:, 0], [outputs[:, lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def auxiliary_classifier_loss(head_logits: Sequence[Array], labels: Sequence[Array]) -> Array:
+  r"""AC-GAN's auxiliary classification loss: softmax cross-entropy per head, summed over the heads.
+
+  .. math:: L_C = \sum_a \mathbb{E}\big[-\log \operatorname{softmax}(\ell_a)_{c_a}\big]
+
+  the negated class term of Odena et al. (2017), Eq. 3, on one batch, with
+  one head per attribute a (e.g. letter and slant); computed on the logits
+  (`optax.softmax_cross_entropy_with_integer_labels`, a log-sum-exp), never
+  on softmax outputs.
+
+  Args:
+    head_logits: [float [B, K_a] for each attribute a], unnormalised.
+    labels: [int [B] in [0, K_a) for each attribute a], the same order.
+
+  Returns:
+    Scalar loss in nats: the batch mean of each head's cross-entropy, summed
+    over the heads; sum_a log K_a when every logit is 0.
+
+  Raises:
+    ValueError: if the two sequences differ in length.
+
+  Example:
+    >>> float(auxiliary_classifier_loss([jnp.zeros((2, 3)), jnp.zeros((2, 2))],
+    ...                                 [jnp.array([0, 2]), jnp.array([1, 0])]))  # log 3 + log 2
+    1.7917594909667969
+  """
+  if len(head_logits) != len(labels):
+    raise ValueError(f"one label array per head: {len(head_logits)} heads, {len(labels)} label arrays")
+  return sum(jnp.mean(optax.softmax_cross_entropy_with_integer_labels(logits, y))
+             for logits, y in zip(head_logits, labels))
+
+
+def acgan_discriminator_loss(real_outputs: Array, fake_outputs: Array, real_labels: Sequence[Array],
+                             fake_labels: Sequence[Array], num_classes: Sequence[int],
+                             aux_weight: Array | float) -> tuple[Array, dict[str, Array]]:
+  r"""AC-GAN discriminator: real/fake cross-entropy plus the weighted auxiliary loss on both batches.
+
+  .. math::
+    L_D = -\mathbb{E}\log D(x) - \mathbb{E}\log(1 - D(G(z, c)))
+          + w\,\big(L_C(x, y) + L_C(G(z, c), c)\big)
+
+  Odena et al. (2017), Eqs. 2-3 (D maximises L_S + L_C; here negated, with
+  the weight w on the class term and L_C = `auxiliary_classifier_loss`).
+
+  Args:
+    real_outputs: float [B, 1 + sum K] discriminator outputs on data
+      (`split_acgan_outputs` layout).
+    fake_outputs: float [B', 1 + sum K] on generated samples.
+    real_labels: [int [B] per attribute], the data's labels.
+    fake_labels: [int [B'] per attribute], the codes the samples were
+      generated with.
+    num_classes: (K_1, ..., K_A).
+    aux_weight: w >= 0, float scalar.
+
+  Returns:
+    (scalar loss in nats, {"aux_real": L_C on data, "aux_fake": L_C on samples}).
+
+  Example:
+    >>> loss, terms = acgan_discriminator_loss(jnp.zeros((1, 3)), jnp.zeros((1, 3)), [jnp.array([0])],
+    ...                                        [jnp.array([1])], (2,), 0.5)
+    >>> round(float(loss), 4), round(float(terms["aux_real"]), 4)  # 2 log 2 + 0.5 * 2 log 2, log 2
+    (2.0794, 0.6931)
+  """
+  real_source, real_heads = split_acgan_outputs(real_outputs, num_classes)
+  fake_source, fake_heads = split_acgan_outputs(fake_outputs, num_classes)
+  terms = {"aux_real": auxiliary_classifier_loss(real_heads, real_labels),
+           "aux_fake": auxiliary_classifier_loss(fake_heads, fake_labels)}
+  return discriminator_loss(real_source, fake_source) + aux_weight * (terms["aux_real"] + terms["aux_fake"]), terms
+
+
+ACGAN_GENERATOR_OBJECTIVES = {"non_saturating": generator_loss_non_saturating, "minimax": generator_loss_minimax}
+
+
+def acgan_generator_loss(fake_outputs: Array, fake_labels: Sequence[Array], num_classes: Sequence[int],
+                         aux_weight: Array | float, objective: str = "non_saturating"
+                         ) -> tuple[Array, dict[str, Array]]:
+  r"""AC-GAN generator: its GAN loss plus the weighted auxiliary loss of its samples.
+
+  .. math:: L_G = -\mathbb{E}\log D(G(z, c)) + w\,L_C(G(z, c), c)
+
+  (non_saturating; minimax: E log(1 - D(G(z, c))) in place of the first
+  term). Odena et al. (2017), Eqs. 2-3: G maximises L_C - L_S; the data term
+  of L_C does not depend on G and is left out.
+
+  Args:
+    fake_outputs: float [B, 1 + sum K] discriminator outputs on generated samples.
+    fake_labels: [int [B] per attribute], the codes they were generated with.
+    num_classes: (K_1, ..., K_A).
+    aux_weight: w >= 0, float scalar.
+    objective: "non_saturating" or "minimax" (`ACGAN_GENERATOR_OBJECTIVES`).
+
+  Returns:
+    (scalar loss in nats, {"aux_fake": L_C on the samples}).
+
+  Raises:
+    ValueError: for an unknown objective.
+
+  Example:
+    >>> loss, terms = acgan_generator_loss(jnp.zeros((1, 3)), [jnp.array([1])], (2,), 2.0)
+    >>> round(float(loss), 4)  # log 2 + 2 log 2
+    2.0794
+  """
+  if objective not in ACGAN_GENERATOR_OBJECTIVES:
+    raise ValueError(f"objective must be one of {tuple(ACGAN_GENERATOR_OBJECTIVES)}, got {objective!r}")
+  source, heads = split_acgan_outputs(fake_outputs, num_classes)
+  aux_fake = auxiliary_classifier_loss(heads, fake_labels)
+  return ACGAN_GENERATOR_OBJECTIVES[objective](source) + aux_weight * aux_fake, {"aux_fake": aux_fake}

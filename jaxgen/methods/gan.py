@@ -44,9 +44,11 @@ Metrics of a step (critic values are means over its `n_critic` iterations):
   wgan_gp only: gradient_penalty (weighted), wasserstein = E C(x) - E C(G(z)).
 """
 
-from typing import Any, Callable
+import functools
+from typing import Any, Callable, Sequence
 
 import flax
+from flax import linen
 import jax
 import jax.numpy as jnp
 import ml_collections
@@ -69,13 +71,54 @@ class GANState:
   critic_opt: Any  # optax state.
 
 
-def _adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
+def adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
   """Adam; with `decay_steps` > 0 the learning rate follows a cosine from `learning_rate` down to 1% of it
   over that many updates of this optimizer (Loshchilov & Hutter, 2017, without restarts), then stays there."""
   lr = opt.learning_rate
   if opt.decay_steps:
     lr = optax.cosine_decay_schedule(opt.learning_rate, opt.decay_steps, alpha=0.01)
   return optax.adam(lr, b1=opt.b1, b2=opt.b2)
+
+
+def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
+             num_outputs: int = 1) -> tuple[linen.Module, linen.Module]:
+  """(generator, critic) of `model.architecture`, for samples of shape `data_shape`.
+
+  Args:
+    model: reads architecture ("mlp": generator_widths, critic_widths;
+      "dcgan": generator_features, critic_features), minibatch_kernels and
+      minibatch_kernel_dim.
+    data_shape: one sample's shape, (H, W, C) for images (a tanh generator
+      output) or (D,) for points (a linear one).
+    num_outputs: the critic's logits per example (it returns [B] for 1, else
+      [B, num_outputs]).
+
+  Returns:
+    The `jaxgen.nn` modules; the generator takes float32 [B, input dim] codes
+    of any width.
+  """
+  critic_kwargs = dict(num_outputs=num_outputs, minibatch_kernels=model.minibatch_kernels,
+                       minibatch_kernel_dim=model.minibatch_kernel_dim)
+  if model.architecture == "dcgan":
+    return (nets.DCGANGenerator(output_shape=tuple(data_shape), features=model.generator_features),
+            nets.DCGANDiscriminator(features=tuple(model.critic_features), **critic_kwargs))
+  return (nets.MLPGenerator(output_shape=tuple(data_shape), widths=tuple(model.generator_widths),
+                            output_activation="tanh" if len(data_shape) == 3 else "linear"),
+          nets.MLPCritic(widths=tuple(model.critic_widths), **critic_kwargs))
+
+
+def apply_generator(generator: linen.Module, variables: Any, z: jax.Array,
+                    train: bool = True) -> tuple[jax.Array, Any]:
+  """(samples float32 [B, ...], variables) of codes z float32 [B, input dim].
+
+  `train=True` normalises with batch statistics and returns the variables
+  with the updated running averages (a generator without BatchNorm returns
+  them unchanged); `train=False` uses the running averages.
+  """
+  if train and "batch_stats" in variables:
+    x, updates = generator.apply(variables, z, train=True, mutable=["batch_stats"])
+    return x, {**variables, **updates}
+  return generator.apply(variables, z, train=train), variables
 
 
 def pack_samples(x: jax.Array, pack: int) -> jax.Array:
@@ -91,6 +134,46 @@ def pack_samples(x: jax.Array, pack: int) -> jax.Array:
   b = x.shape[0] // pack
   x = jnp.moveaxis(x.reshape(b, pack, *x.shape[1:]), 1, -2)  # [B, ..., pack, C]
   return x.reshape(*x.shape[:-2], -1)
+
+
+def alternating_step(state: GANState, key: jax.Array, critic_update: Callable, generator_loss: Callable,
+                     generator_tx: optax.GradientTransformation,
+                     n_critic: int) -> tuple[GANState, dict[str, jax.Array]]:
+  """One step of the alternating game: `n_critic` critic updates, then one generator update.
+
+  Gulrajani et al. (2017), Algorithm 1 (Goodfellow et al., 2014, Algorithm 1
+  for n_critic = 1); the critic iterations are a `methods.base.scan`, each
+  with its own key, all against the generator of `state`.
+
+  Args:
+    state: a `GANState` or a subclass; its other fields are kept.
+    key: this step's key.
+    critic_update: (generator variables, (critic params, critic opt state),
+      key) -> ((critic params, critic opt state), {name: float32 []}).
+    generator_loss: (generator params, generator variables, critic params,
+      critic opt state, key) -> (loss, (generator variables, {name: float32
+      []})), differentiated with respect to its first argument; the
+      variables it returns (updated batch statistics) are kept.
+    generator_tx: the generator's optimizer.
+    n_critic: critic updates per generator update, >= 1.
+
+  Returns:
+    (state with the step count, both players and their optimizer states
+    advanced; metrics: the critic's averaged over its iterations, the
+    generator loss's own, g_loss and g_grad_norm).
+  """
+  k_critic, k_gen = jax.random.split(key)
+  (c_params, c_opt), c_metrics = scan(lambda carry, k: critic_update(state.generator, carry, k),
+                                      (state.critic, state.critic_opt), jax.random.split(k_critic, n_critic))
+  g_params = state.generator["params"]
+  (g_loss, (g_vars, g_metrics)), g_grads = jax.value_and_grad(generator_loss, has_aux=True)(
+      g_params, state.generator, c_params, c_opt, k_gen)
+  updates, g_opt = generator_tx.update(g_grads, state.generator_opt, g_params)
+  new_state = state.replace(step=state.step + 1, critic=c_params, generator_opt=g_opt, critic_opt=c_opt,
+                            generator={**g_vars, "params": optax.apply_updates(g_params, updates)})
+  metrics = {k: v.mean() for k, v in c_metrics.items()}
+  metrics.update(g_metrics, g_loss=g_loss, g_grad_norm=optax.tree.norm(g_grads))
+  return new_state, metrics
 
 
 def _check(config: ml_collections.ConfigDict) -> None:
@@ -123,7 +206,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
 
   Args:
     config: experiment config; reads `model` (architecture, latent_dim,
-      generator_widths and critic_widths for "mlp", minibatch_kernels,
+      generator_widths and critic_widths for "mlp", generator_features and
+      critic_features for "dcgan", minibatch_kernels,
       minibatch_kernel_dim), `method` (objective, batch_size, n_critic,
       gradient_penalty, unroll_steps, num_generators, pack, feature_matching)
       and `optimizer` (generator, critic: learning_rate, b1, b2).
@@ -142,26 +226,13 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   latent_dim, batch_size, num_generators = mc.latent_dim, m.batch_size, m.num_generators
   wgan, madgan = m.objective == "wgan_gp", num_generators > 1
   data_shape = jax.eval_shape(lambda k: sample_real(k, 1), jax.random.key(0)).shape[1:]
-  num_outputs = num_generators + 1 if madgan else 1
-  critic_kwargs = dict(num_outputs=num_outputs, minibatch_kernels=mc.minibatch_kernels,
-                       minibatch_kernel_dim=mc.minibatch_kernel_dim)
-  if mc.architecture == "dcgan":
-    generator = nets.DCGANGenerator(output_shape=tuple(data_shape))
-    critic = nets.DCGANDiscriminator(**critic_kwargs)
-  else:
-    generator = nets.MLPGenerator(output_shape=tuple(data_shape), widths=tuple(mc.generator_widths),
-                                  output_activation="tanh" if len(data_shape) == 3 else "linear")
-    critic = nets.MLPCritic(widths=tuple(mc.critic_widths), **critic_kwargs)
-  generator_tx = _adam(config.optimizer.generator)
-  critic_tx = _adam(config.optimizer.critic)
+  generator, critic = networks(mc, data_shape, num_generators + 1 if madgan else 1)
+  generator_tx = adam(config.optimizer.generator)
+  critic_tx = adam(config.optimizer.critic)
 
   def generate(g_vars, key, n, train=True):
     """(n samples [n, ...], the generator's updated non-param variables). MAD-GAN: a uniform mixture."""
-    def one(variables, z):
-      if train and "batch_stats" in variables:
-        x, updates = generator.apply(variables, z, train=True, mutable=["batch_stats"])
-        return x, {**variables, **updates}
-      return generator.apply(variables, z, train=train), variables
+    one = functools.partial(apply_generator, generator, train=train)
     if not madgan:
       return one(g_vars, jax.random.normal(key, (n, latent_dim)))
     per_generator = -(-n // num_generators)
@@ -219,7 +290,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
         "d_loss": loss, "d_grad_norm": optax.tree.norm(grads), **aux}
 
   def generator_loss(g_params, g_vars, c_params, c_opt, key):
-    """The generator's loss (and its updated batch statistics) against the critic unrolled `unroll_steps` ahead."""
+    """The generator's loss (and its updated batch statistics, no extra metrics) against the critic unrolled
+    `unroll_steps` ahead."""
     g_vars = {**g_vars, "params": g_params}
     k_unroll, k_z, k_d, k_real = jax.random.split(key, 4)
     if m.unroll_steps:  # Metz et al. (2017), Eq. 12: f_K(theta_G, theta_D) through K critic updates.
@@ -238,29 +310,10 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
       loss = gan_losses.generator_loss_minimax(fake_out)
     else:
       loss = gan_losses.generator_loss_non_saturating(fake_out)
-    return loss, g_vars
+    return loss, (g_vars, {})
 
   def step(state, key):
-    k_critic, k_gen = jax.random.split(key)
-    (c_params, c_opt), c_metrics = scan(
-        lambda carry, k: critic_update(state.generator, carry, k),
-        (state.critic, state.critic_opt),
-        jax.random.split(k_critic, m.n_critic),
-    )
-    g_params = state.generator["params"]
-    (g_loss, g_vars), g_grads = jax.value_and_grad(generator_loss, has_aux=True)(
-        g_params, state.generator, c_params, c_opt, k_gen)
-    updates, g_opt = generator_tx.update(g_grads, state.generator_opt, g_params)
-    new_state = GANState(
-        step=state.step + 1,
-        generator={**g_vars, "params": optax.apply_updates(g_params, updates)},
-        critic=c_params,
-        generator_opt=g_opt,
-        critic_opt=c_opt,
-    )
-    metrics = {k: v.mean() for k, v in c_metrics.items()}
-    metrics.update(g_loss=g_loss, g_grad_norm=optax.tree.norm(g_grads))
-    return new_state, metrics
+    return alternating_step(state, key, critic_update, generator_loss, generator_tx, m.n_critic)
 
   def sample(state, key, n):
     return generate(state.generator, key, n, train=False)[0]

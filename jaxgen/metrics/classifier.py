@@ -1,4 +1,4 @@
-"""The MNIST classifier behind the Stacked MNIST and feature metrics: train, cache, load.
+"""The classifiers behind the Stacked MNIST, letter-coverage and feature metrics: train, cache, load.
 
 Metrics that judge digits by a classifier (Stacked MNIST mode counts, Metz et
 al., 2017, Sec. 3.3; Srivastava et al., 2017, Sec. 5.2; Fréchet distance and
@@ -6,15 +6,18 @@ precision/recall in its features) need one trained on real digits. No
 pretrained network can be downloaded offline, so jaxgen trains
 `jaxgen.nn.classifier.MNISTClassifier` on `mnist_subset` (4,500 real training
 digits) in well under a minute on a CPU, the first time a metric needs it, and
-caches it:
+caches it. The same recipe gives the letter classifier of the `letters`
+coverage metrics (26 classes, trained on the 5,200 `letters` training images,
+scored on the 1,560 validation ones). `CLASSIFIERS` names both:
 
-  <cache>/mnist_classifier/checkpoint/   Orbax StandardCheckpointer params
-  <cache>/mnist_classifier/info.json     test_accuracy, dataset, steps, seed, ...
+  <cache>/<name>_classifier/checkpoint/   Orbax StandardCheckpointer params
+  <cache>/<name>_classifier/info.json     test_accuracy, dataset, steps, seed, ...
 
 where <cache> is the `cache_dir` argument, else `$JAXGEN_CACHE`, else
 `~/.cache/jaxgen`. The cache is written into a temporary sibling folder and
 renamed into place only when complete, so a killed training never leaves a
-half-written cache behind. `python -m launch.classifier --retrain` rebuilds it.
+half-written cache behind. `python -m launch.classifier [--dataset letters]
+--retrain` rebuilds it.
 
 The `classifier_*` and `channel_*` functions are pure jnp (jit/vmap-able).
 """
@@ -37,10 +40,35 @@ import orbax.checkpoint as ocp
 from jaxgen import data as data_lib
 from jaxgen.nn.classifier import MNISTClassifier
 
-MODEL = MNISTClassifier(channels=(16, 32), feature_dim=128, dropout_rate=0.5)
-MIN_ACCURACY = 0.97
-TRAIN_STEPS = 800
-CACHE_NAME = "mnist_classifier"
+
+
+class ClassifierSpec(NamedTuple):
+  """What a named classifier is and how it is trained and accepted.
+
+  Attributes:
+    dataset: the `jaxgen.data.DATASETS` name it is trained on (split "train").
+    held_out: the split its accuracy is measured on.
+    model: the `MNISTClassifier` module (its `num_classes` is the dataset's).
+    min_accuracy: held-out accuracy (0..1) below which it is not cached or used.
+    steps: training steps of batch 128.
+  """
+
+  dataset: str
+  held_out: str
+  model: MNISTClassifier
+  min_accuracy: float
+  steps: int
+
+
+CLASSIFIERS = {
+    "mnist": ClassifierSpec("mnist_subset", "test", MNISTClassifier(channels=(16, 32), feature_dim=128,
+                                                                    dropout_rate=0.5), 0.97, 800),
+    "letters": ClassifierSpec("letters", "validation", MNISTClassifier(channels=(16, 32), feature_dim=128,
+                                                                       num_classes=26, dropout_rate=0.5), 0.95, 800),
+}
+MODEL = CLASSIFIERS["mnist"].model
+MIN_ACCURACY = CLASSIFIERS["mnist"].min_accuracy
+TRAIN_STEPS = CLASSIFIERS["mnist"].steps
 INFO_FILE = "info.json"
 CHECKPOINT_DIR = "checkpoint"
 _FIX = "Delete {path} (it is rebuilt on next use) or run `python -m launch.classifier --retrain`."
@@ -51,11 +79,12 @@ class ClassifierError(RuntimeError):
 
 
 class Classifier(NamedTuple):
-  """A trained MNIST classifier.
+  """A trained classifier.
 
   Attributes:
     params: the `MNISTClassifier` parameter pytree (`{"params": ...}`).
-    test_accuracy: fraction (0..1) of the 500 `mnist_subset` test digits it
+    test_accuracy: fraction (0..1) of its held-out split (the 500
+      `mnist_subset` test digits; the 1,560 `letters` validation images) it
       classifies correctly.
   """
 
@@ -66,30 +95,32 @@ class Classifier(NamedTuple):
 # ----------------------------------------------------------------------------- pure functions
 
 
-def classifier_logits(params, x: jax.Array) -> jax.Array:
-  """Class logits of single-channel digits.
+def classifier_logits(params, x: jax.Array, name: str = "mnist") -> jax.Array:
+  """Class logits of single-channel images.
 
   Args:
     params: `MNISTClassifier` parameters (`Classifier.params`).
     x: float32 [B, 28, 28, 1] in [-1, 1].
+    name: the `CLASSIFIERS` entry the params belong to.
 
   Returns:
-    float32 [B, 10].
+    float32 [B, num_classes] (10 digits, 26 letters).
   """
-  return MODEL.apply(params, x)
+  return CLASSIFIERS[name].model.apply(params, x)
 
 
-def classifier_features(params, x: jax.Array) -> jax.Array:
-  """Penultimate-layer features of single-channel digits.
+def classifier_features(params, x: jax.Array, name: str = "mnist") -> jax.Array:
+  """Penultimate-layer features of single-channel images.
 
   Args:
     params: `MNISTClassifier` parameters.
     x: float32 [B, 28, 28, 1] in [-1, 1].
+    name: the `CLASSIFIERS` entry the params belong to.
 
   Returns:
     float32 [B, D] (D = 128), non-negative.
   """
-  return MODEL.apply(params, x, method=MNISTClassifier.features)
+  return CLASSIFIERS[name].model.apply(params, x, method=MNISTClassifier.features)
 
 
 def _per_channel(fn, params, x: jax.Array, batch_size: int | None) -> jax.Array:
@@ -153,16 +184,16 @@ def _random_shift(key: jax.Array, images: jax.Array, max_shift: int) -> jax.Arra
   return jax.vmap(crop)(padded, offsets)
 
 
-def _accuracy(params, images: np.ndarray, labels: np.ndarray) -> float:
+def _accuracy(params, images: np.ndarray, labels: np.ndarray, name: str) -> float:
   x = data_lib.to_model_range(jnp.asarray(images))
-  predicted = channel_labels(params, x)[:, 0]
+  predicted = jnp.argmax(classifier_logits(params, x, name), axis=-1)
   return float(jnp.mean(predicted == jnp.asarray(labels)))
 
 
-def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int = TRAIN_STEPS,
+def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int | None = None,
                      batch_size: int = 128, learning_rate: float = 3e-3, max_shift: int = 2,
-                     steps_per_call: int = 2, dataset: str = "mnist_subset") -> tuple[Any, float]:
-  """Trains `MNISTClassifier` on real digits with Adam, dropout and random shifts.
+                     steps_per_call: int = 2, name: str = "mnist") -> tuple[Any, float]:
+  """Trains the `CLASSIFIERS[name]` network on its dataset with Adam, dropout and random shifts.
 
   Minimises softmax cross-entropy with `optax.adam` under a cosine learning
   rate decay, dropout 0.5 on the features and random translations of up to
@@ -173,36 +204,38 @@ def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int = TR
   holds: 2 is fastest overall). The defaults see 800 x 128 examples, about 23 epochs of mnist_subset.
 
   Args:
-    data_dir: TFDS data directory (None: the TFDS default); `mnist_subset` is
-      prepared there on first use.
+    data_dir: TFDS data directory (None: the TFDS default); `mnist_subset` /
+      `letters` is prepared there on first use.
     seed: PRNG seed of initialisation, batches and augmentation.
-    steps: optimizer steps (a multiple of `steps_per_call`).
+    steps: optimizer steps (a multiple of `steps_per_call`); None: the spec's.
     batch_size: examples per step.
     learning_rate: peak Adam learning rate.
     max_shift: images are translated by up to this many pixels (0: off).
     steps_per_call: steps fused in one `lax.scan`.
-    dataset: a `jaxgen.data.DATASETS` name.
+    name: a `CLASSIFIERS` key ("mnist" or "letters").
 
   Returns:
     (params, test_accuracy): the parameters and the fraction (0..1) of the
-    dataset's test split classified correctly.
+    dataset's held-out split classified correctly.
 
   Raises:
     ValueError: if `steps` is not a positive multiple of `steps_per_call`.
     jaxgen.data.DatasetNotFoundError: if the dataset cannot be read.
   """
+  spec = CLASSIFIERS[name]
+  steps = spec.steps if steps is None else steps
   if steps <= 0 or steps % steps_per_call:
     raise ValueError(f"steps={steps} must be a positive multiple of steps_per_call={steps_per_call}")
-  train = data_lib.load(dataset, "train", data_dir)
-  test = data_lib.load(dataset, "test", data_dir)
+  train = data_lib.load(spec.dataset, "train", data_dir)
+  test = data_lib.load(spec.dataset, spec.held_out, data_dir)
   images, labels = jax.device_put(train["image"]), jax.device_put(train["label"])
   key_init, key_data = jax.random.split(jax.random.key(seed))
-  params = MODEL.init(key_init, jnp.zeros((1, 28, 28, 1)))
+  params = spec.model.init(key_init, jnp.zeros((1, 28, 28, 1)))
   optimizer = optax.adam(optax.cosine_decay_schedule(learning_rate, steps))
   opt_state = optimizer.init(params)
 
   def loss_fn(params, x, y, key):
-    logits = MODEL.apply(params, x, train=True, rngs={"dropout": key})
+    logits = spec.model.apply(params, x, train=True, rngs={"dropout": key})
     return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
 
   def step(carry, step_index):
@@ -226,16 +259,16 @@ def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int = TR
     if not np.all(np.isfinite(np.asarray(losses))):
       raise FloatingPointError(f"classifier loss is not finite at steps {first}..{first + steps_per_call}")
   params = carry[0]
-  return params, _accuracy(params, test["image"], test["label"])
+  return params, _accuracy(params, test["image"], test["label"], name)
 
 
 # ----------------------------------------------------------------------------- cache
 
 
-def cache_path(cache_dir: str | os.PathLike | None = None) -> pathlib.Path:
-  """<cache>/mnist_classifier, where <cache> is `cache_dir`, else $JAXGEN_CACHE, else ~/.cache/jaxgen."""
+def cache_path(cache_dir: str | os.PathLike | None = None, name: str = "mnist") -> pathlib.Path:
+  """<cache>/<name>_classifier, where <cache> is `cache_dir`, else $JAXGEN_CACHE, else ~/.cache/jaxgen."""
   root = cache_dir or os.environ.get("JAXGEN_CACHE") or pathlib.Path.home() / ".cache" / "jaxgen"
-  return pathlib.Path(root).expanduser().absolute() / CACHE_NAME
+  return pathlib.Path(root).expanduser().absolute() / f"{name}_classifier"
 
 
 def save_classifier(path: pathlib.Path, params, info: dict) -> None:
@@ -265,34 +298,36 @@ def save_classifier(path: pathlib.Path, params, info: dict) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _restore(path: pathlib.Path) -> Classifier:
+def _restore(path: pathlib.Path, name: str) -> Classifier:
   """Reads a complete cache folder; ClassifierError (with the fix) if anything is wrong."""
   fix = _FIX.format(path=path)
+  model, min_accuracy = CLASSIFIERS[name].model, CLASSIFIERS[name].min_accuracy
   try:
     info = json.loads((path / INFO_FILE).read_text())
     accuracy = float(info["test_accuracy"])
   except Exception as e:  # pylint: disable=broad-except  # Missing, truncated, or wrong JSON.
     raise ClassifierError(f"corrupt classifier cache {path}: cannot read {INFO_FILE}: "
                           f"{type(e).__name__}: {e}\n{fix}") from e
-  if info.get("model") != repr(MODEL):
+  if info.get("model") != repr(model):
     raise ClassifierError(f"the classifier cached in {path} is another architecture "
-                          f"({info.get('model')!r}, now {MODEL!r}).\n{fix}")
-  abstract = jax.eval_shape(MODEL.init, jax.random.key(0), jnp.zeros((1, 28, 28, 1)))
+                          f"({info.get('model')!r}, now {model!r}).\n{fix}")
+  abstract = jax.eval_shape(model.init, jax.random.key(0), jnp.zeros((1, 28, 28, 1)))
   try:
     with ocp.StandardCheckpointer() as checkpointer:
       params = checkpointer.restore(path / CHECKPOINT_DIR, abstract)
   except Exception as e:  # pylint: disable=broad-except  # Orbax raises many kinds here.
     raise ClassifierError(f"corrupt classifier cache {path}: cannot restore {CHECKPOINT_DIR}/: "
                           f"{type(e).__name__}: {e}\n{fix}") from e
-  if not accuracy >= MIN_ACCURACY:
+  if not accuracy >= min_accuracy:
     raise ClassifierError(f"the cached classifier in {path} has test accuracy {accuracy:.4f} < "
-                          f"{MIN_ACCURACY}; metrics computed with it would be unreliable.\n{fix}")
+                          f"{min_accuracy}; metrics computed with it would be unreliable.\n{fix}")
   return Classifier(params=params, test_accuracy=accuracy)
 
 
 def load_classifier(cache_dir: str | os.PathLike | None = None, data_dir: str | None = None,
-                    train_if_missing: bool = True, retrain: bool = False, seed: int = 0) -> Classifier:
-  """The cached MNIST classifier, trained and cached first if there is none.
+                    train_if_missing: bool = True, retrain: bool = False, seed: int = 0,
+                    name: str = "mnist") -> Classifier:
+  """The cached classifier `name` ("mnist" or "letters"), trained and cached first if there is none.
 
   Args:
     cache_dir: cache root (see `cache_path`); None: $JAXGEN_CACHE or ~/.cache/jaxgen.
@@ -300,30 +335,34 @@ def load_classifier(cache_dir: str | os.PathLike | None = None, data_dir: str | 
     train_if_missing: train (about 60 s on 2 CPU cores) when nothing is cached.
     retrain: train and replace the cache even if one exists.
     seed: training seed (only used when training).
+    name: a `CLASSIFIERS` key.
 
   Returns:
-    The `Classifier` (params and test accuracy >= 0.97).
+    The `Classifier` (params and held-out accuracy >= the spec's
+    min_accuracy: 0.97 for "mnist", 0.95 for "letters").
 
   Raises:
-    ClassifierError: if the cache is corrupt or below 0.97 test accuracy, if
+    ClassifierError: if the cache is corrupt or below min_accuracy, if
       nothing is cached and `train_if_missing` is False, or if a fresh
-      training misses 0.97 (nothing is cached then). Messages say how to fix.
+      training misses min_accuracy (nothing is cached then). Messages say how to fix.
   """
-  path = cache_path(cache_dir)
+  spec = CLASSIFIERS[name]
+  path = cache_path(cache_dir, name)
+  flag = "" if name == "mnist" else f" --dataset={name}"
   if path.exists() and not retrain:
-    return _restore(path)
+    return _restore(path, name)
   if not (train_if_missing or retrain):
-    raise ClassifierError(f"no classifier cached in {path}; run `python -m launch.classifier` "
+    raise ClassifierError(f"no classifier cached in {path}; run `python -m launch.classifier{flag}` "
                           f"(or pass cache_dir=... / set $JAXGEN_CACHE to where one is cached).")
-  print(f"Training the MNIST classifier for jaxgen's metrics (once; cached in {path}) ...", flush=True)
+  print(f"Training the {name} classifier for jaxgen's metrics (once; cached in {path}) ...", flush=True)
   start = time.perf_counter()
-  params, accuracy = train_classifier(data_dir=data_dir, seed=seed)
+  params, accuracy = train_classifier(data_dir=data_dir, seed=seed, name=name)
   seconds = time.perf_counter() - start
-  if not accuracy >= MIN_ACCURACY:
-    raise ClassifierError(f"the trained classifier reached test accuracy {accuracy:.4f} < {MIN_ACCURACY}; "
-                          "nothing was cached. Try another seed (`python -m launch.classifier --retrain "
+  if not accuracy >= spec.min_accuracy:
+    raise ClassifierError(f"the trained classifier reached held-out accuracy {accuracy:.4f} < {spec.min_accuracy}; "
+                          f"nothing was cached. Try another seed (`python -m launch.classifier{flag} --retrain "
                           "--seed=1`).")
-  info = {"test_accuracy": accuracy, "dataset": "mnist_subset", "steps": TRAIN_STEPS, "seed": seed,
-          "train_seconds": round(seconds, 1), "model": repr(MODEL)}
+  info = {"test_accuracy": accuracy, "dataset": spec.dataset, "held_out": spec.held_out, "steps": spec.steps,
+          "seed": seed, "train_seconds": round(seconds, 1), "model": repr(spec.model)}
   save_classifier(path, params, info)
   return Classifier(params=params, test_accuracy=accuracy)

@@ -8,9 +8,11 @@ engine logs them every `train.eval_every` steps, vmapped over seeds):
 | `ring`, `grid`  | modes_captured, high_quality (fraction), kl (nats)       |
 | `stacked_mnist` | modes (digit triples, of 1,000), kl (nats)               |
 | `mnist*`        | modes (digit classes, of 10), kl (nats)                  |
+| `letters`       | coverage, letters_present, entropy, confident, count/A-Z |
 
-Digits are labelled by the cached MNIST classifier
-(`jaxgen.metrics.classifier.load_classifier`, trained on first use).
+Digits are labelled by the cached MNIST classifier, letters by the cached
+letter classifier (`jaxgen.metrics.classifier.load_classifier`, trained on
+first use; `jaxgen.metrics.letters` defines the letter metrics).
 """
 
 from typing import Callable
@@ -19,25 +21,31 @@ import jax
 
 from jaxgen.data.real import RealData
 from jaxgen.metrics import modes
-from jaxgen.metrics.classifier import channel_labels, load_classifier
+from jaxgen.metrics.classifier import channel_labels, classifier_logits, load_classifier
+from jaxgen.metrics.letters import series_metrics
 
 
-def coverage_fn(data_name: str, real: RealData, classifier_params=None
+def coverage_fn(data_name: str, real: RealData, classifier_params=None, confidence: float = 0.9
                 ) -> Callable[[jax.Array], dict[str, jax.Array]]:
   """The coverage metrics of `data_name` as a pure, jittable function of samples.
 
   Args:
     data_name: `config.data.name`.
     real: the run's `RealData` (its mixture for `ring` / `grid`).
-    classifier_params: MNIST classifier params for digit data; None loads
-      (or trains and caches) the default one.
+    classifier_params: the classifier params (MNIST for digit data, letters
+      for `letters`); None loads (or trains and caches) the default one.
+    confidence: for `letters`, the probability a sample's top letter needs
+      to count (`jaxgen.metrics.letters.letter_coverage`).
 
   Returns:
     samples (float32 [n, ...] in the data's range) -> dict of float32 [] metrics.
   """
   if real.mixture is not None:
     return lambda samples: modes.mixture_coverage(samples, real.mixture.means, real.mixture.std)
-  params = classifier_params if classifier_params is not None else load_classifier().params
+  name = "letters" if data_name == "letters" else "mnist"
+  params = classifier_params if classifier_params is not None else load_classifier(name=name).params
+  if name == "letters":
+    return lambda samples: series_metrics(classifier_logits(params, samples, name), confidence)
   if data_name == "stacked_mnist":
     return lambda samples: modes.stacked_mnist_coverage(channel_labels(params, samples))
   return lambda samples: modes.histogram_coverage(channel_labels(params, samples)[:, 0], 10)

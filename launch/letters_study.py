@@ -1,0 +1,271 @@
+r"""The letters study: which letters a GAN keeps, when it collapses, what the fixes recover; AC-GAN's auxiliary loss.
+
+  python -m launch.reproduce letters --workdir runs/letters
+  python -m launch.reproduce letters --workdir runs/letters_quick --quick
+
+Trains on `letters` (26 capital letters in 22 fonts, `jaxgen.data.letters`),
+3 seeds per setting (`--seeds` changes it):
+
+  DCGAN                      configs/letters_dcgan.py, non-saturating loss
+  PacGAN2                    the same with method.pack = 2 (Lin et al., 2018)
+  Minibatch discrimination   the same with model.minibatch_kernels = 50 (Salimans et al., 2016)
+  AC-GAN                     configs/letters_acgan.py, conditioned on the letter (Odena et al., 2017)
+  AC-GAN + remedies          the same with latent noise 0.1 and an adaptive auxiliary weight (x2 per drop)
+
+Every `eval_every` steps each run logs the letter coverage of 1,000 samples
+(`jaxgen.metrics.letters`); the report gives the final coverage (mean +-
+s.e. over seeds), each fix's gain over the vanilla DCGAN, the letters the
+DCGAN keeps and loses (and when), the collapse onset (the first evaluation
+after which coverage stays below `eval.collapse_fraction` of its running
+maximum), AC-GAN's class accuracy and its auxiliary-loss drops, and the
+figures. Every run is a resumable workdir `<workdir>/<setting>/`; re-running
+the command reuses finished runs. Seeds are one vmapped program on a GPU or
+TPU and run one after another on a CPU (XLA:CPU runs the vmapped
+convolutions of 3 seeds 5x slower than one seed, 3 sequential seeds 3x).
+
+`--quick` (QUICK_OVERRIDES) trains narrower networks (generator 32 channels,
+critic 32/64, batch 32) for 500 steps and scores 500 samples per evaluation,
+so the study takes about 15 minutes on a 2-core CPU; the full study (5,000
+steps of the full-width DCGAN) is for a GPU.
+"""
+
+import pathlib
+
+import jax
+import jax.numpy as jnp
+import matplotlib.figure
+import ml_collections
+import numpy as np
+
+from configs import letters_acgan, letters_dcgan
+from jaxgen import plots
+from jaxgen.data.letters import LETTERS
+from jaxgen.engine import workdir as workdir_lib
+from jaxgen.metrics import letters as letter_metrics
+from jaxgen.metrics.classifier import classifier_logits, load_classifier
+from launch import common
+
+VANILLA = "DCGAN"
+FIXES = {"PacGAN2": {"method.pack": 2}, "Minibatch discrimination": {"model.minibatch_kernels": 50}}
+ACGANS = {"AC-GAN": {}, "AC-GAN + remedies": {"method.latent_noise": 0.1, "method.adaptive_aux_factor": 2.0}}
+NUM_SEEDS = 3
+QUICK_OVERRIDES = {"train.steps": 500, "train.eval_every": 50, "train.log_every": 25, "train.figure_every": 125,
+                   "train.checkpoint_every": 250, "model.generator_features": 32, "model.critic_features": (32, 64),
+                   "method.batch_size": 32, "eval.series_samples": 500}
+ROWS_PER_CLASS = 8  # AC-GAN grids: samples per letter.
+
+
+def study_config(module, overrides: dict, quick: bool) -> ml_collections.ConfigDict:
+  """A setting's config: the module's, its overrides, the quick ones; seeds vmapped except on a CPU."""
+  config = module.get_config()
+  config.update_from_flattened_dict(overrides)
+  if quick:
+    config.update_from_flattened_dict(QUICK_OVERRIDES)
+  config.train.vmap_seeds = jax.default_backend() != "cpu"
+  return config
+
+
+def series(run_dir: pathlib.Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+  """(steps [T], values [T, seeds]) of a logged metric of a sweep."""
+  records = [r for r in workdir_lib.read_sweep_metrics(run_dir) if name in r]
+  return np.array([r["step"] for r in records]), np.array([r[name] for r in records], np.float64)
+
+
+def letter_counts(run_dir: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
+  """(steps [T], confident samples per letter [T, seeds, 26]) of the coverage time series."""
+  steps = series(run_dir, "count/A")[0]
+  return steps, np.stack([series(run_dir, f"count/{letter}")[1] for letter in LETTERS], -1)
+
+
+def figure_samples(run_dir: pathlib.Path) -> dict[int, np.ndarray]:
+  """{step: seed 0's saved figure samples [n, 28, 28, 1]}, vmapped or one-seed-at-a-time runs alike."""
+  folder = run_dir / "figures" / "samples"
+  vmapped = folder.exists()
+  folder = folder if vmapped else run_dir / "seed_0" / "figures" / "samples"
+  return {int(p.stem.split("_")[1]): np.load(p)[0] if vmapped else np.load(p) for p in sorted(folder.glob("step_*.npy"))}
+
+
+def best_per_letter(samples: np.ndarray, params, confidence: float) -> np.ndarray:
+  """[26, 28, 28, 1]: each letter's most confident sample, NaN where no sample is that letter with `confidence`."""
+  probs = np.asarray(jax.nn.softmax(classifier_logits(params, jnp.asarray(samples), "letters")))
+  out = np.full((len(LETTERS), *samples.shape[1:]), np.nan, np.float32)
+  for k in range(len(LETTERS)):
+    mine = np.flatnonzero((probs.argmax(1) == k) & (probs.max(1) >= confidence))
+    if len(mine):
+      out[k] = samples[mine[np.argmax(probs[mine, k])]]
+  return out
+
+
+def fmt(values, digits=3) -> str:
+  m, s = common.mean_and_se(values)
+  return f"{m:.{digits}g} ± {s:.2g}"
+
+
+def dynamics_figure(run_dir: pathlib.Path, title: str) -> matplotlib.figure.Figure:
+  """2x2: D and G losses, coverage, D/G loss ratio (of the logged interval means), gradient norms; mean +- s.e."""
+  fig = matplotlib.figure.Figure(figsize=(9, 5.5), dpi=100, layout="constrained")
+  axes = fig.subplots(2, 2).ravel()
+  (steps, d_loss), (_, g_loss) = series(run_dir, "d_loss"), series(run_dir, "g_loss")
+  plots.mean_band(axes[0], steps, d_loss, "D loss")
+  plots.mean_band(axes[0], steps, g_loss, "G loss")
+  plots.mean_band(axes[1], *series(run_dir, "coverage"), "coverage")
+  plots.mean_band(axes[2], steps, d_loss / g_loss, "D loss / G loss")
+  plots.mean_band(axes[3], *series(run_dir, "d_grad_norm"), "D")
+  plots.mean_band(axes[3], *series(run_dir, "g_grad_norm"), "G")
+  for ax, name in zip(axes, ("losses", "coverage (letters present / 26)", "D/G loss ratio", "gradient norms")):
+    ax.set_title(name, fontsize=9)
+    ax.set_xlabel("generator step", fontsize=8)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+  axes[3].set_yscale("log")
+  fig.suptitle(title, fontsize=10)
+  return fig
+
+
+def aux_figure(run_dirs: dict[str, pathlib.Path]) -> matplotlib.figure.Figure:
+  """Per AC-GAN setting (seed 0): the monitored auxiliary loss with its detected drops, and coverage."""
+  fig = matplotlib.figure.Figure(figsize=(5 * len(run_dirs), 3.4), dpi=100, layout="constrained")
+  for i, (name, run_dir) in enumerate(run_dirs.items()):
+    ax = fig.add_subplot(1, len(run_dirs), i + 1)
+    steps, aux = series(run_dir, "aux_fake")
+    ax.plot(steps, aux[:, 0], lw=1, label="auxiliary loss on fakes (seed 0)")
+    drops = steps[series(run_dir, "aux_drop")[1][:, 0] > 0]
+    for step in drops:
+      ax.axvline(step, c="tab:red", lw=0.8, ls="--")
+    ax.set_xlabel("generator step", fontsize=8)
+    ax.set_ylabel("cross-entropy (nats)", fontsize=8)
+    twin = ax.twinx()
+    twin.plot(*[v[:, 0] if v.ndim == 2 else v for v in series(run_dir, "coverage")], c="k", lw=1, label="coverage")
+    twin.set_ylim(0, 1.05)
+    twin.set_ylabel("coverage", fontsize=8)
+    ax.set_title(f"{name}: {len(drops)} drop(s) detected (red)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+  return fig
+
+
+def letters(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
+  """Runs the study and writes report.md; returns its text."""
+  seeds = list(range(num_seeds or NUM_SEEDS))
+  settings = {VANILLA: (letters_dcgan, {}), **{n: (letters_dcgan, o) for n, o in FIXES.items()},
+              **{n: (letters_acgan, o) for n, o in ACGANS.items()}}
+  runs, configs = {}, {}
+  for name, (module, overrides) in settings.items():
+    configs[name] = study_config(module, overrides, quick)
+    print(f"[letters] {name} -> {workdir / common.slug(name)}", flush=True)
+    runs[name] = common.study_run(configs[name], workdir / common.slug(name), seeds)
+  dirs = {name: workdir / common.slug(name) for name in settings}
+  config = configs[VANILLA]
+  fraction, confidence = config.eval.collapse_fraction, config.eval.confidence
+  classifier = load_classifier(name="letters")
+
+  figdir = workdir / "figures"
+  figdir.mkdir(parents=True, exist_ok=True)
+  written = []
+
+  def save(fig, name):
+    fig.savefig(figdir / name)
+    written.append(f"figures/{name}")
+
+  grids = {f"step {step}": best_per_letter(x, classifier.params, confidence)
+           for step, x in figure_samples(dirs[VANILLA]).items()}
+  save(plots.alphabet_grids({f"{t}: {int(np.sum(~np.isnan(g[:, 0, 0, 0])))}/26 letters" : g
+                             for t, g in grids.items()}, "".join(LETTERS)), "alphabet_dcgan.png")
+  fig = matplotlib.figure.Figure(figsize=(10, 3.2), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  gans = [VANILLA, *FIXES]
+  for i, name in enumerate(gans):
+    counts = np.mean(runs[name].result["counts"], 0)
+    ax.bar(np.arange(26) + (i - 1) * 0.27, counts, width=0.27, label=name)
+  ax.set_xticks(range(26), LETTERS)
+  ax.set_ylabel(f"confident samples of {config.eval.num_samples} (mean over seeds)", fontsize=8)
+  ax.legend(fontsize=7)
+  save(fig, "letter_counts.png")
+  fig = matplotlib.figure.Figure(figsize=(7, 3.6), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  for name in settings:
+    plots.mean_band(ax, *series(dirs[name], "coverage"), name)
+  ax.set_xlabel("generator step", fontsize=8)
+  ax.set_ylabel("coverage (mean ± s.e.)", fontsize=8)
+  ax.legend(fontsize=7)
+  ax.grid(alpha=0.3)
+  save(fig, "coverage_vs_step.png")
+  save(dynamics_figure(dirs[VANILLA], f"{VANILLA}: training dynamics (mean ± s.e. over {len(seeds)} seeds)"),
+       "dynamics_dcgan.png")
+  steps, counts = letter_counts(dirs[VANILLA])
+  save(plots.count_heatmap(steps, counts.mean(1), list(LETTERS),
+                           f"{VANILLA}: confident samples per letter (mean over seeds)"), "survival_dcgan.png")
+  for name in ACGANS:
+    run = runs[name]
+    state = jax.tree.map(lambda x: x[0], run.state)
+    first = jnp.repeat(jnp.arange(len(LETTERS)), ROWS_PER_CLASS)
+    labels = {a: first if a == "label" else jnp.zeros_like(first) for a in configs[name].method.attributes}
+    images = np.asarray(run.method.generate(state, jax.random.key(0), labels))
+    save(plots.class_rows(images.reshape(len(LETTERS), ROWS_PER_CLASS, *images.shape[1:]), list(LETTERS),
+                          f"{name}, seed 0: one row per conditioned letter"), f"rows_{common.slug(name)}.png")
+  save(aux_figure({name: dirs[name] for name in ACGANS}), "acgan_aux_loss.png")
+
+  onsets = {}
+  for name in settings:
+    eval_steps, coverage = series(dirs[name], "coverage")
+    onsets[name] = [letter_metrics.collapse_onset(eval_steps, c, fraction) for c in coverage.T]
+  lines = [f"# Letters: mode collapse on 26 letters ({'quick' if quick else 'full'} study)", "",
+           f"Command: `python -m launch.reproduce letters --workdir {workdir}" + (" --quick`" if quick else "`"), "",
+           f"{len(seeds)} seeds per setting, {config.train.steps} generator steps; mean ± standard error over seeds. "
+           f"Coverage = letters with at least one sample the letter classifier (validation accuracy "
+           f"{classifier.test_accuracy:.4f}) gives probability >= {confidence}, of 26, from "
+           f"{config.eval.num_samples} samples; entropy of the letter histogram in nats (uniform: "
+           f"{np.log(26):.3f}); confident = fraction of samples that count for a letter. Collapse onset: the "
+           f"first evaluation (every {config.train.eval_every} steps, {config.eval.series_samples} samples each) after "
+           f"which coverage stays below {fraction:g} x its running maximum (per seed; — = none)." +
+           (" QUICK MODE: narrow networks, short runs; trends at best." if quick else ""), "",
+           "| setting | seeds | coverage | letters present | entropy (nats) | confident | class accuracy | "
+           "collapse onset | run time |", "|---|---|---|---|---|---|---|---|---|"]
+  for name in settings:
+    r = runs[name].result
+    accuracy = fmt(r["class_accuracy"]) if "class_accuracy" in r else "—"
+    onset = ", ".join("—" if s is None else str(s) for s in onsets[name])
+    lines.append(f"| {name} | {len(seeds)} | {fmt(r['coverage'])} | {fmt(r['letters_present'])} | "
+                 f"{fmt(r['entropy'])} | {fmt(r['confident'])} | {accuracy} | {onset} | {runs[name].seconds:.0f} s |")
+  vanilla_present = np.asarray(runs[VANILLA].result["letters_present"], np.float64)
+  lines += ["", "Fixes against the vanilla DCGAN (letters present at the end, mean over the same seeds):", ""]
+  for name in [*FIXES, *ACGANS]:
+    gain = np.asarray(runs[name].result["letters_present"], np.float64) - vanilla_present
+    lines.append(f"- {name}: {np.mean(vanilla_present):.1f} -> "
+                 f"{np.mean(runs[name].result['letters_present']):.1f} letters ({fmt(gain)} per seed)")
+  final_counts = np.asarray(runs[VANILLA].result["counts"])  # [seeds, 26]
+  survive = "".join(l for l, c in zip(LETTERS, final_counts.min(0)) if c > 0)
+  missing = [runs[VANILLA].result["missing"][i] or "none" for i in range(len(seeds))]
+  lost = [letter_metrics.lost_steps(steps, counts[:, i]) for i in range(len(seeds))]
+  lost_text = ["; ".join(f"{l} at {s}" for l, s in sorted(d.items(), key=lambda x: (x[1] is None, x[1] or 0))
+                         if s is not None) or "none" for d in lost]
+  mean_counts = final_counts.mean(0)
+  order = np.argsort(-mean_counts)
+  lines += ["", f"## {VANILLA}: which letters survive", "",
+            f"- Present at the end in every seed: {survive or 'none'} ({len(survive)} letters).",
+            "- Missing at the end, per seed: " + " | ".join(missing) + ".",
+            "- Lost during training (present at an evaluation, absent from then on, at least the last two "
+            "evaluations), per seed: " +
+            " | ".join(lost_text) + ".",
+            "- Most samples (mean over seeds): " + ", ".join(f"{LETTERS[k]} {mean_counts[k]:.0f}" for k in order[:5]) +
+            "; fewest: " + ", ".join(f"{LETTERS[k]} {mean_counts[k]:.0f}" for k in order[-5:]) + ".", ""]
+  lines += ["## AC-GAN: auxiliary-loss drops", "",
+            f"A drop is an event where the auxiliary cross-entropy on generated images falls by more than "
+            f"{configs['AC-GAN'].method.aux_drop_threshold:g} (relative) between two windows of "
+            f"{configs['AC-GAN'].method.aux_drop_window} steps; its log interval is marked in "
+            "figures/acgan_aux_loss.png.", ""]
+  for name in ACGANS:
+    steps_d, drops = series(dirs[name], "aux_drop")
+    per_seed = ["; ".join(str(s) for s in steps_d[drops[:, i] > 0]) or "none" for i in range(len(seeds))]
+    r = runs[name].result
+    worst = np.argsort(np.mean(r["per_class_accuracy"], 0))[:5]
+    lines.append(f"- {name}: drops (log steps) per seed: " + " | ".join(per_seed) +
+                 f"; class accuracy {fmt(r['class_accuracy'])}; least accurate letters: " +
+                 ", ".join(f"{LETTERS[k]} {np.mean(r['per_class_accuracy'], 0)[k]:.2f}" for k in worst) + ".")
+  lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in written] + [""]
+  lines += [f"Training and evaluation time of all runs: {np.nansum([r.seconds for r in runs.values()]):.0f} s.", ""]
+  report = "\n".join(lines)
+  (workdir / "report.md").write_text(report)
+  return report
+
+
+STUDIES = {"letters": letters}
