@@ -18,6 +18,8 @@ applied only when `train=True`.
 import flax.linen as nn
 import jax.numpy as jnp
 
+from jaxgen.nn.conv import Conv
+
 
 def _max_pool_2x2(h: jnp.ndarray) -> jnp.ndarray:
   """`nn.max_pool(h, (2, 2), strides=(2, 2))` for even H, W, as reshape + max.
@@ -57,8 +59,8 @@ class MNISTClassifier(nn.Module):
   dropout_rate: float = 0.0
 
   def setup(self):
-    self.conv1 = nn.Conv(self.channels[0], (3, 3))
-    self.conv2 = nn.Conv(self.channels[1], (3, 3))
+    self.conv1 = Conv(self.channels[0], (3, 3))
+    self.conv2 = Conv(self.channels[1], (3, 3))
     self.hidden = nn.Dense(self.feature_dim)
     self.head = nn.Dense(self.num_classes)
     self.dropout = nn.Dropout(self.dropout_rate)

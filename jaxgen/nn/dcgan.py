@@ -27,6 +27,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from jaxgen.nn.conv import Conv, ConvTranspose
 from jaxgen.nn.layers import MinibatchDiscrimination
 
 _KERNEL = (5, 5)
@@ -80,10 +81,10 @@ class DCGANGenerator(nn.Module):
     h = nn.Dense((height // 4) * (width // 4) * self.features, use_bias=False)(z)
     h = nn.relu(norm()(h))
     h = h.reshape((z.shape[0], height // 4, width // 4, self.features))
-    h = nn.ConvTranspose(self.features // 2, _KERNEL, strides=(2, 2), padding="SAME",
+    h = ConvTranspose(self.features // 2, _KERNEL, strides=(2, 2), padding="SAME",
                          use_bias=False)(h)
     h = nn.relu(norm()(h))  # [B, H/2, W/2, features/2]
-    h = nn.ConvTranspose(channels, _KERNEL, strides=(2, 2), padding="SAME")(h)
+    h = ConvTranspose(channels, _KERNEL, strides=(2, 2), padding="SAME")(h)
     return jnp.tanh(h)
 
 
@@ -139,7 +140,7 @@ class DCGANDiscriminator(nn.Module):
     """
     h = x
     for width in self.features:
-      h = nn.Conv(width, _KERNEL, strides=(2, 2), padding="SAME")(h)
+      h = Conv(width, _KERNEL, strides=(2, 2), padding="SAME")(h)
       h = nn.leaky_relu(h, self.negative_slope)
       h = nn.Dropout(self.dropout_rate, deterministic=not train)(h)
     h = h.reshape((x.shape[0], -1))

@@ -19,6 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgen.nn.conv import Conv, ConvTranspose
+
 
 class GaussianMLP(nn.Module):
   """An MLP with two [B, D] output heads: (mean, log-variance), or (f, S pre-activation) for echo noise.
@@ -61,7 +63,7 @@ class ConvEncoder(nn.Module):
     """x: float32 [B, H, W, C] in [-1, 1] -> two float32 [B, latent_dim]."""
     h = x
     for c in self.channels:
-      h = nn.relu(nn.Conv(c, (3, 3), strides=(2, 2))(h))
+      h = nn.relu(Conv(c, (3, 3), strides=(2, 2))(h))
     return GaussianMLP(self.latent_dim, widths=())(h)
 
 
@@ -94,8 +96,8 @@ class ConvDecoder(nn.Module):
   def __call__(self, z: jax.Array) -> jax.Array:
     h, w, c = self.output_shape
     x = nn.relu(nn.Dense(h // 4 * w // 4 * self.channels[0])(z)).reshape(z.shape[0], h // 4, w // 4, -1)
-    x = nn.relu(nn.ConvTranspose(self.channels[1], (4, 4), strides=(2, 2))(x))
-    return nn.ConvTranspose(c, (4, 4), strides=(2, 2))(x)
+    x = nn.relu(ConvTranspose(self.channels[1], (4, 4), strides=(2, 2))(x))
+    return ConvTranspose(c, (4, 4), strides=(2, 2))(x)
 
 
 class DrumEncoder(nn.Module):
@@ -114,7 +116,7 @@ class DrumEncoder(nn.Module):
     """x: float32 [B, 16, 9] in [-1, 1] -> two float32 [B, latent_dim]."""
     h = x
     for i, c in enumerate(self.channels):
-      h = nn.relu(nn.Conv(c, (3,), strides=(1 if i == 0 else 2,))(h))
+      h = nn.relu(Conv(c, (3,), strides=(1 if i == 0 else 2,))(h))
     return GaussianMLP(self.latent_dim, widths=(256,))(h)
 
 
@@ -141,8 +143,8 @@ class DrumDecoder(nn.Module):
       raise ValueError(f"DrumDecoder.kind must be 'conv' or 'lstm', got {self.kind!r}")
     if self.kind == "conv":
       self.dense = nn.Dense(self.steps // 4 * self.channels[0])
-      self.up = [nn.ConvTranspose(c, (4,), strides=(2,)) for c in (self.channels[0], self.channels[1])]
-      self.out = nn.Conv(self.instruments, (1,))
+      self.up = [ConvTranspose(c, (4,), strides=(2,)) for c in (self.channels[0], self.channels[1])]
+      self.out = Conv(self.instruments, (1,))
     else:
       self.init_carry = nn.Dense(2 * self.channels[0])
       self.cell = nn.OptimizedLSTMCell(self.channels[0])
