@@ -33,7 +33,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.model.architecture = "dcgan"
   c.model.latent_dim = 100
   c.train.steps = 5000
-  c.train.steps_per_call = 1  # XLA:CPU runs convolutions several times slower inside a scan; on a GPU use 100.
+  c.train.steps_per_call = 10  # ~4 s per call on a 2-core CPU: a live progress bar.
   c.train.log_every = 50
   c.train.eval_every = 250
   c.train.checkpoint_every = 1000
@@ -48,7 +48,6 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
     c.model.generator_features = 8
     c.model.critic_features = (8, 16)
     c.model.latent_dim = 16
-    c.train.steps_per_call = 1
     c.train.eval_every = 10
     c.eval.num_samples = c.eval.series_samples = 100
     c.eval.figure_samples = 52

@@ -61,7 +61,6 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.train.checkpoint_every = 1000
   c.train.figure_every = 1000
   c.train.keep_checkpoints = 3
-  c.train.vmap_seeds = True  # Sweeps: all seeds in one vmapped program; False: one after another.
 
   c.eval = ml_collections.ConfigDict()
   c.eval.num_samples = 1000  # Generated images scored into eval.json at the end.

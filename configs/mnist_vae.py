@@ -61,7 +61,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
 
   c.train = ml_collections.ConfigDict(dict(
       steps=6000, steps_per_call=100, log_every=100, checkpoint_every=2000, figure_every=2000,
-      keep_checkpoints=2, vmap_seeds=True))
+      keep_checkpoints=2))
   c.eval = ml_collections.ConfigDict(dict(num_samples=500))  # Test digits and samples for eval.json.
 
   if arg == "smoke":

@@ -19,9 +19,8 @@ DCGAN keeps and loses (and when), the collapse onset (the first evaluation
 after which coverage stays below `eval.collapse_fraction` of its running
 maximum), AC-GAN's class accuracy and its auxiliary-loss drops, and the
 figures. Every run is a resumable workdir `<workdir>/<setting>/`; re-running
-the command reuses finished runs. Seeds are one vmapped program on a GPU or
-TPU and run one after another on a CPU (XLA:CPU runs the vmapped
-convolutions of 3 seeds 5x slower than one seed, 3 sequential seeds 3x).
+the command reuses finished runs. The seeds of a setting are one
+program (`jaxgen.engine.loop.seed_axis`: vmapped on a GPU or TPU, mapped on a CPU).
 
 `--quick` (QUICK_OVERRIDES) trains narrower networks (generator 32 channels,
 critic 32/64, batch 32) for 500 steps and scores 500 samples per evaluation,
@@ -56,18 +55,17 @@ ROWS_PER_CLASS = 8  # AC-GAN grids: samples per letter.
 
 
 def study_config(module, overrides: dict, quick: bool) -> ml_collections.ConfigDict:
-  """A setting's config: the module's, its overrides, the quick ones; seeds vmapped except on a CPU."""
+  """A setting's config: the module's, its overrides, the quick ones."""
   config = module.get_config()
   config.update_from_flattened_dict(overrides)
   if quick:
     config.update_from_flattened_dict(QUICK_OVERRIDES)
-  config.train.vmap_seeds = jax.default_backend() != "cpu"
   return config
 
 
 def series(run_dir: pathlib.Path, name: str) -> tuple[np.ndarray, np.ndarray]:
   """(steps [T], values [T, seeds]) of a logged metric of a sweep."""
-  records = [r for r in workdir_lib.read_sweep_metrics(run_dir) if name in r]
+  records = [r for r in workdir_lib.read_metrics(run_dir) if name in r]
   return np.array([r["step"] for r in records]), np.array([r[name] for r in records], np.float64)
 
 
@@ -78,11 +76,8 @@ def letter_counts(run_dir: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def figure_samples(run_dir: pathlib.Path) -> dict[int, np.ndarray]:
-  """{step: seed 0's saved figure samples [n, 28, 28, 1]}, vmapped or one-seed-at-a-time runs alike."""
-  folder = run_dir / "figures" / "samples"
-  vmapped = folder.exists()
-  folder = folder if vmapped else run_dir / "seed_0" / "figures" / "samples"
-  return {int(p.stem.split("_")[1]): np.load(p)[0] if vmapped else np.load(p) for p in sorted(folder.glob("step_*.npy"))}
+  """{step: seed 0's saved figure samples [n, 28, 28, 1]} of a sweep."""
+  return {int(p.stem.split("_")[1]): np.load(p)[0] for p in sorted((run_dir / "figures" / "samples").glob("step_*.npy"))}
 
 
 def best_per_letter(samples: np.ndarray, params, confidence: float) -> np.ndarray:

@@ -151,7 +151,7 @@ def figures(workdir: pathlib.Path, runs: dict, histograms: dict) -> list[str]:
     for (b, name), run_dir in runs.items():
       if b != benchmark:
         continue
-      records = [r for r in workdir_lib.read_sweep_metrics(run_dir) if name_key in r]
+      records = [r for r in workdir_lib.read_metrics(run_dir) if name_key in r]
       steps = [r["step"] for r in records]
       values = np.array([r[name_key] for r in records])
       mean, se = values.mean(1), values.std(1, ddof=1) / np.sqrt(values.shape[1])
@@ -228,7 +228,7 @@ def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> 
       lines.append(f"| {name} | {num_seeds} | {fmt(s['modes_captured'])} | {fmt(s['high_quality'], 100)} | "
                    f"{fmt(s['kl'])} | {seconds[(benchmark, name)]:.0f} s |")
     lines += published_rows(benchmark) + [""]
-    records = workdir_lib.read_sweep_metrics(runs[(benchmark, "GAN")])
+    records = workdir_lib.read_metrics(runs[(benchmark, "GAN")])
     lost = [first_lost_mode_step(records, i) for i in range(num_seeds)]
     lines += [f"Vanilla GAN, step at which it loses a mode and never gets it back (per seed; coverage logged "
               f"every {configs[(benchmark, 'GAN')].train.eval_every} steps): "

@@ -179,7 +179,7 @@ def strategy_overrides(name: str, steps: int) -> dict:
 
 def collapsed_seeds(run_dir: pathlib.Path) -> list[bool]:
   """Per seed: did z_high collapse (`metrics.vae.posterior_collapse` on the logged kl_high and recon_nll)?"""
-  records = [r for r in workdir_lib.read_sweep_metrics(run_dir) if "kl_high" in r]
+  records = [r for r in workdir_lib.read_metrics(run_dir) if "kl_high" in r]
   kl, recon = np.array([r["kl_high"] for r in records]), np.array([r["recon_nll"] for r in records])
   return [bool(vae_metrics.posterior_collapse(kl[:, s], recon[:, s], COLLAPSE_KL)) for s in range(kl.shape[1])]
 
@@ -189,7 +189,7 @@ def kl_curves_figure(run_dirs: dict[str, pathlib.Path]) -> matplotlib.figure.Fig
   fig = matplotlib.figure.Figure(figsize=(4 * len(run_dirs), 3.2), dpi=100, layout="constrained")
   for i, (name, run_dir) in enumerate(run_dirs.items()):
     ax = fig.add_subplot(1, len(run_dirs), i + 1)
-    records = workdir_lib.read_sweep_metrics(run_dir)
+    records = workdir_lib.read_metrics(run_dir)
     steps = [r["step"] for r in records]
     for key in sorted(k for k in records[0] if k.startswith(("kl_high/", "kl_low/"))):
       high = key.startswith("kl_high")

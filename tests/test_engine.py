@@ -4,6 +4,7 @@ import json
 
 import chex
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -180,3 +181,16 @@ def test_an_extended_sweep_resumes_to_the_uninterrupted_result(tmp_path):
   assert_same(once, twice)
   with pytest.raises(engine.ConfigMismatchError, match="seeds"):
     engine.train(method, _ring_config(20), tmp_path / "twice", progress=False, seeds=[0, 2])
+
+
+def test_vmapped_and_mapped_seeds_run_the_same_step():
+  # A sweep maps its seeds on a CPU and vmaps them on an accelerator: both must be the per-seed step.
+  step = lambda key, state, steps: (state * 2.0 + jax.random.normal(key, state.shape) + steps.sum(), steps)
+  keys = jax.random.split(jax.random.key(0), 3)
+  states = jnp.arange(6.0).reshape(3, 2)
+  steps = jnp.arange(4)
+  one_by_one = jnp.stack([step(k, s, steps)[0] for k, s in zip(keys, states)])
+  for axis in ("vmap", "map"):
+    out, shared = loop.over_seeds(step, axis)(keys, states, steps)
+    np.testing.assert_allclose(out, one_by_one, rtol=1e-6)
+    assert shared.shape == (3, 4)

@@ -31,11 +31,7 @@ def run_keys(seed: int) -> dict[str, jax.Array]:
 
 
 def scan_steps(step_fn, step_key: jax.Array, state, steps: jax.Array):
-  """Runs `step_fn` over `steps` (int32 [K] absolute step numbers) with `lax.scan`.
-
-  A single step (K = 1) is called directly (`methods.base.scan`): XLA:CPU runs
-  convolutions several times slower inside a loop, so convolutional models on
-  a CPU want `train.steps_per_call = 1`.
+  """Runs `step_fn` over `steps` (int32 [K] absolute step numbers) with `lax.scan` (`methods.base.scan`).
 
   Returns:
     (state after K steps, metrics stacked to [K]).
@@ -45,21 +41,40 @@ def scan_steps(step_fn, step_key: jax.Array, state, steps: jax.Array):
   return scan(body, state, steps)
 
 
-# The jitted programs are cached by the method's functions, so the seeds of a sweep that runs them one after
-# another (`train.vmap_seeds=False`) compile once: a DCGAN step takes ~10 s to compile on a CPU.
+def seed_axis() -> str:
+  """How a sweep's seeds share one program on the default backend: "vmap" (GPU, TPU) or "map" (CPU).
+
+  A vmapped step batches every seed's matrix products into one; on an
+  accelerator that fills the device. XLA:CPU gains nothing from it (2-core
+  CPU, `benchmarks/steps.py`: a 5-seed vmapped sweep ran 0.91-1.04x the
+  throughput of 5 sequential runs), so there the seeds are a `lax.map`, a
+  loop over seeds inside the program: each seed runs exactly the single-run
+  step, one after another, with no per-call overhead between them.
+  """
+  return "vmap" if jax.default_backend() != "cpu" else "map"
+
+
+def over_seeds(f, axis: str | None):
+  """f(a, b, c) applied per seed to a and b (leading seed axis) with c shared: "vmap", "map" or None (f)."""
+  if axis is None:
+    return f
+  if axis == "vmap":
+    return jax.vmap(f, in_axes=(0, 0, None))
+  return lambda a, b, c: jax.lax.map(lambda ab: f(*ab, c), (a, b))
+
+
+# The jitted programs are cached by the method's functions, so the runs of a study that share a method
+# compile once: a DCGAN step takes ~10 s to compile on a CPU.
 @functools.lru_cache(maxsize=4)
-def _jitted_chunk(step_fn, sweep: bool):
-  """jit(scan_steps of `step_fn`), vmapped over a leading seed axis for a sweep; donates the state."""
-  vmap = jax.vmap if sweep else (lambda f, **_: f)
-  return jax.jit(vmap(functools.partial(scan_steps, step_fn), in_axes=(0, 0, None)), donate_argnums=1)
+def _jitted_chunk(step_fn, axis: str | None):
+  """jit(scan_steps of `step_fn`) over (step key, state, steps), per seed for a sweep; donates the state."""
+  return jax.jit(over_seeds(functools.partial(scan_steps, step_fn), axis), donate_argnums=1)
 
 
 @functools.lru_cache(maxsize=4)
-def _jitted_evaluate(sample_fn, evaluate, num_samples: int, sweep: bool):
+def _jitted_evaluate(sample_fn, evaluate, num_samples: int, axis: str | None):
   """jit of (state, eval key, step) -> evaluate(num_samples samples drawn with fold_in(key, step))."""
-  vmap = jax.vmap if sweep else (lambda f, **_: f)
-  return jax.jit(vmap(lambda s, k, i: evaluate(sample_fn(s, jax.random.fold_in(k, i), num_samples)),
-                      in_axes=(0, 0, None)))
+  return jax.jit(over_seeds(lambda s, k, i: evaluate(sample_fn(s, jax.random.fold_in(k, i), num_samples)), axis))
 
 
 def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:
@@ -120,11 +135,12 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   and `config.eval.figure_samples` (images per figure step, default 64).
 
   A sweep (`seeds` given) trains one run per seed in the same compiled
-  program: `method.init` and the scanned `method.step` are `jax.vmap`ped over
-  a leading seed axis of the state, and seed s uses exactly the keys of a
+  program, with one checkpoint: the state has a leading seed axis, and the
+  scanned `method.step` runs over it as `seed_axis()` says (vmapped on an
+  accelerator, a `lax.map` on a CPU). Seed s uses exactly the keys of a
   single run with `config.seed = s` (`run_keys(s)`), so its numbers match
-  that run's up to floating-point reassociation. Its metrics are written as
-  lists over seeds.
+  that run's (bit for bit when mapped, up to floating-point reassociation
+  when vmapped). Its metrics are written as lists over seeds.
 
   Args:
     method: the training method.
@@ -140,7 +156,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     settings: optional {state field: value per seed} that replace those
       fields of the initial state (a `flax.struct.dataclass`), e.g.
       `{"kl_weight": [0.1, 1.0, 10.0]}` with three seeds: a grid of a
-      hyper-parameter the method keeps in its state, trained as one vmapped
+      hyper-parameter the method keeps in its state, trained as one
       program. For a single run each value is a scalar. Recorded in
       config.json, so a resume with other settings is refused.
 
@@ -156,15 +172,6 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
       metric (and seed). The last checkpoint written before it is kept.
   """
   workdir = pathlib.Path(workdir)
-  if seeds is not None and "vmap_seeds" in config.train and not config.train.vmap_seeds:
-    states = []  # One run per seed in workdir/seed_<s>, one after the other; the final states are stacked.
-    for i, seed in enumerate(seeds):
-      one = copy.deepcopy(config)
-      one.seed = seed
-      one_settings = {k: v[i] for k, v in settings.items()} if settings else None
-      states.append(train(method, one, workdir / f"seed_{seed}", fresh=fresh, progress=progress, evaluate=evaluate,
-                          settings=one_settings))
-    return jax.tree.map(lambda *x: jnp.stack(x), *states)
   train_cfg = config.train
   counts = ["steps", "steps_per_call", "log_every", "checkpoint_every", "figure_every", "keep_checkpoints"]
   for name in counts + (["eval_every"] if evaluate else []):
@@ -180,20 +187,20 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   workdir_lib.prepare(workdir, config, fresh=fresh, extra=extra or None)
   keys = run_keys(config.seed) if not sweep else jax.tree.map(
       lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
-  vmap = jax.vmap if sweep else (lambda f, **_: f)
-  sample_fn = vmap(method.sample, in_axes=(0, 0, None))
+  axis = seed_axis() if sweep else None
+  sample_fn = over_seeds(method.sample, axis)
   mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
-  state = vmap(method.init)(keys["init"])
+  state = jax.vmap(method.init)(keys["init"]) if sweep else method.init(keys["init"])
   if settings:
     state = state.replace(**{k: jnp.asarray(v, getattr(state, k).dtype) for k, v in settings.items()})
   step = mngr.latest_step() or 0
   if step:
     state = checkpoint.restore(mngr, step, state)
   writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
-  run = _jitted_chunk(method.step, sweep)
+  run = _jitted_chunk(method.step, axis)
   if evaluate:  # The time series may use fewer samples than the final evaluation.
     num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
-    evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, sweep)
+    evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis)
   bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
                   dynamic_ncols=True)
   pending = []  # Metrics of the steps since the last log line.

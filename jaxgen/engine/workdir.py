@@ -124,15 +124,3 @@ def read_metrics(workdir: pathlib.Path) -> list[dict]:
   return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def read_sweep_metrics(workdir: pathlib.Path) -> list[dict]:
-  """A sweep's records with list values over seeds, whether it was vmapped (one metrics.jsonl)
-  or ran its seeds one after another (workdir/seed_<s>/metrics.jsonl, merged by step)."""
-  seed_dirs = sorted(workdir.glob("seed_*"), key=lambda p: int(p.name.split("_")[1]))
-  if not seed_dirs:
-    return read_metrics(workdir)
-  per_seed = [{r["step"]: r for r in read_metrics(d)} for d in seed_dirs]
-  merged = []
-  for step in sorted(set.intersection(*(set(p) for p in per_seed))):
-    names = set.intersection(*(set(p[step]) for p in per_seed)) - {"step"}
-    merged.append({"step": step, **{n: [p[step][n] for p in per_seed] for n in sorted(names)}})
-  return merged
