@@ -16,7 +16,7 @@ probability >= eval.confidence), the entropy of the letter histogram
 (nats; log 26 = 3.26 is uniform), the fraction of confident samples, and
 `count/<letter>` for the survival curves. Collapse onset is the first
 evaluation after which coverage stays below `eval.collapse_fraction` of its
-running maximum (`jaxgen.metrics.letters.collapse_onset`).
+running maximum (`jaxgen.metrics.series.collapse_onset`).
 
 Expected results and run times: the `letters` study's report.
 """

@@ -280,3 +280,194 @@ def count_heatmap(steps, counts: np.ndarray, names: list[str], title: str = "") 
   ax.set_title(title, fontsize=9)
   fig.colorbar(image, ax=ax, label="log(1 + count)")
   return fig
+
+
+def scatter_over_steps(rows: dict[str, dict[int, np.ndarray]], means: np.ndarray, lim: float
+                       ) -> matplotlib.figure.Figure:
+  """2-D samples over training: one row per setting, one column per saved step.
+
+  Args:
+    rows: {setting: {step: float32 [n, 2] samples}}.
+    means: float [K, 2] mixture means, marked in every panel.
+    lim: the axes span [-lim, lim] in both coordinates.
+  """
+  ncols = max(len(r) for r in rows.values())
+  fig = matplotlib.figure.Figure(figsize=(1.6 * ncols, 1.6 * len(rows)), dpi=100, layout="constrained")
+  for row, (name, by_step) in enumerate(rows.items()):
+    for col, (step, points) in enumerate(sorted(by_step.items())):
+      ax = fig.add_subplot(len(rows), ncols, row * ncols + col + 1)
+      scatter(points, means, ax=ax, size=1.0)
+      ax.set_aspect("equal", adjustable="box")
+      ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim)
+      ax.set_xticks([]), ax.set_yticks([])
+      if row == 0:
+        ax.set_title(f"step {step}", fontsize=7)
+      if col == 0:
+        ax.set_ylabel(name, fontsize=7)
+  return fig
+
+
+def series_panels(panels: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], xlabel: str = "generator step",
+                  ylabel: str = "", width: float = 4.3, height: float = 3.4) -> matplotlib.figure.Figure:
+  """One panel per title, one mean +- s.e. curve per label (`mean_band`).
+
+  Args:
+    panels: {title: {label: (steps int [T], values float [T, seeds])}}.
+  """
+  fig = matplotlib.figure.Figure(figsize=(width * len(panels), height), dpi=100, layout="constrained")
+  for i, (title, curves) in enumerate(panels.items()):
+    ax = fig.add_subplot(1, len(panels), i + 1)
+    for label, (steps, values) in curves.items():
+      mean_band(ax, steps, values, label)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.legend(fontsize=6)
+    ax.grid(alpha=0.3)
+  return fig
+
+
+def sorted_counts(histograms: dict[str, np.ndarray], uniform: float, xlabel: str, ylabel: str
+                  ) -> matplotlib.figure.Figure:
+  """Mode histograms sorted by count (log scale), with the uniform count as a dotted line.
+
+  Args:
+    histograms: {label: int [K] samples per mode}.
+    uniform: the count of every mode under the uniform distribution.
+  """
+  fig = matplotlib.figure.Figure(figsize=(7, 3.2), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  for name, counts in histograms.items():
+    counts = np.asarray(counts)
+    ax.plot(np.sort(counts)[::-1], label=f"{name} ({int((counts > 0).sum())} modes)", lw=1.2)
+  ax.axhline(uniform, c="k", ls=":", lw=0.8, label=f"uniform ({uniform:g} per mode)")
+  ax.set_xlabel(xlabel, fontsize=8)
+  ax.set_ylabel(ylabel, fontsize=8)
+  ax.set_yscale("symlog", linthresh=1)
+  ax.legend(fontsize=7)
+  return fig
+
+
+def grouped_bars(values: dict[str, np.ndarray], names: list[str], ylabel: str) -> matplotlib.figure.Figure:
+  """One group of bars per class (e.g. letter), one bar per setting.
+
+  Args:
+    values: {setting: float [K]}.
+    names: the K class names (x tick labels).
+  """
+  fig = matplotlib.figure.Figure(figsize=(10, 3.2), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  width = 0.8 / len(values)
+  for i, (label, v) in enumerate(values.items()):
+    ax.bar(np.arange(len(names)) + (i - (len(values) - 1) / 2) * width, v, width=width, label=label)
+  ax.set_xticks(range(len(names)), names)
+  ax.set_ylabel(ylabel, fontsize=8)
+  ax.legend(fontsize=7)
+  return fig
+
+
+def annotated_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], annotations, xlabel: str, ylabel: str,
+                     title: str = "") -> matplotlib.figure.Figure:
+  """x-y curves with markers, each point annotated (e.g. a rate-distortion curve labelled by beta).
+
+  Args:
+    curves: {label: (x float [P], y float [P])}.
+    annotations: P strings, one per point (the same for every curve).
+  """
+  fig = matplotlib.figure.Figure(figsize=(5.5, 4), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  for label, (x, y) in curves.items():
+    ax.plot(x, y, "o-", label=label)
+    for text, xi, yi in zip(annotations, x, y):
+      ax.annotate(text, (xi, yi), fontsize=6, xytext=(3, 3), textcoords="offset points")
+  ax.set_xlabel(xlabel)
+  ax.set_ylabel(ylabel)
+  ax.set_title(title, fontsize=9)
+  ax.legend()
+  ax.grid(alpha=0.3)
+  return fig
+
+
+def scatter_panels(panels: dict[str, np.ndarray], labels: np.ndarray, names: list[str] | None = None,
+                   size: float | None = None) -> matplotlib.figure.Figure:
+  """Side-by-side `labelled_scatter`s of 2-D embeddings (latent means, PCA projections) coloured by class.
+
+  Args:
+    panels: {title: float [N, 2] points}.
+    labels: int [N] class of every point (shared by the panels).
+  """
+  fig = matplotlib.figure.Figure(figsize=(4 * len(panels), 3.8), dpi=100, layout="constrained")
+  for i, (title, points) in enumerate(panels.items()):
+    ax = fig.add_subplot(1, len(panels), i + 1)
+    labelled_scatter(np.asarray(points), labels, names=names, ax=ax, **({"size": size} if size else {}))
+    ax.set_title(title, fontsize=8)
+  return fig
+
+
+def kl_per_dimension(panels: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]) -> matplotlib.figure.Figure:
+  """Per-dimension KL over training, one panel per setting: z_high dimensions thick red, z_low thin blue.
+
+  Args:
+    panels: {title: (steps int [T], {"kl_high/<d>" or "kl_low/<d>": KL in nats float [T]})}.
+  """
+  fig = matplotlib.figure.Figure(figsize=(4 * len(panels), 3.2), dpi=100, layout="constrained")
+  for i, (title, (steps, curves)) in enumerate(panels.items()):
+    ax = fig.add_subplot(1, len(panels), i + 1)
+    for key, values in sorted(curves.items()):
+      high = key.startswith("kl_high")
+      first = key.endswith("/00")
+      ax.plot(steps, values, lw=1.6 if high else 0.6, alpha=1 if high else 0.6, color="C3" if high else "C0",
+              label=("z_high" if high else "z_low") if first else None)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("step", fontsize=8)
+    ax.set_ylabel("KL per dimension (nats)", fontsize=8)
+    ax.set_yscale("symlog", linthresh=0.01)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+  return fig
+
+
+def training_dynamics(panels: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], title: str = ""
+                      ) -> matplotlib.figure.Figure:
+  """A 2x2 grid of mean +- s.e. curves over seeds (a GAN's losses, coverage, loss ratio, gradient norms); the
+  fourth panel on a log scale.
+
+  Args:
+    panels: four {panel title: {label: (steps int [T], values float [T, seeds])}}.
+  """
+  fig = matplotlib.figure.Figure(figsize=(9, 5.5), dpi=100, layout="constrained")
+  axes = fig.subplots(2, 2).ravel()
+  for ax, (name, curves) in zip(axes, panels.items()):
+    for label, (steps, values) in curves.items():
+      mean_band(ax, steps, values, label)
+    ax.set_title(name, fontsize=9)
+    ax.set_xlabel("generator step", fontsize=8)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+  axes[3].set_yscale("log")
+  fig.suptitle(title, fontsize=10)
+  return fig
+
+
+def drop_monitor(panels: dict[str, tuple]) -> matplotlib.figure.Figure:
+  """Per setting: a monitored loss with its detected drops (red dashes), and coverage on a second axis.
+
+  Args:
+    panels: {title: (steps int [T], loss float [T] in nats, drop steps int [D],
+      (coverage steps int [E], coverage float [E] in [0, 1]))}.
+  """
+  fig = matplotlib.figure.Figure(figsize=(5 * len(panels), 3.4), dpi=100, layout="constrained")
+  for i, (name, (steps, loss, drops, (coverage_steps, coverage))) in enumerate(panels.items()):
+    ax = fig.add_subplot(1, len(panels), i + 1)
+    ax.plot(steps, loss, lw=1, label="auxiliary loss on fakes (seed 0)")
+    for step in drops:
+      ax.axvline(step, c="tab:red", lw=0.8, ls="--")
+    ax.set_xlabel("generator step", fontsize=8)
+    ax.set_ylabel("cross-entropy (nats)", fontsize=8)
+    twin = ax.twinx()
+    twin.plot(coverage_steps, coverage, c="k", lw=1, label="coverage")
+    twin.set_ylim(0, 1.05)
+    twin.set_ylabel("coverage", fontsize=8)
+    ax.set_title(f"{name}: {len(drops)} drop(s) detected (red)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+  return fig

@@ -6,20 +6,12 @@ r"""Reproduces a study of the literature with one command: runs, tables beside t
   python -m launch.reproduce posterior_collapse --workdir runs/drums [--quick]
   python -m launch.reproduce letters --workdir runs/letters [--quick]
 
-The VAE studies are in `launch.vae_studies`, the letters study in `launch.letters_study`.
-
-`mode_collapse` trains, with 5 seeds each (vmapped), the vanilla GAN, the
-unrolled GAN (5 and 10 steps), MAD-GAN, PacGAN and WGAN-GP on the 2-D `ring`
-and `grid`, then the vanilla DCGAN and the best of those fixes (most grid
-modes, then ring modes, then high-quality fraction) on `stacked_mnist`. Every
-run is a resumable sweep workdir `<workdir>/<benchmark>/<method>/`; re-running
-the command resumes or reuses finished runs. It writes `<workdir>/report.md`
-(one table per benchmark, mean +- standard error over seeds, the published
-rows beside ours with their sources), `<workdir>/summary.csv` and the figures
-in `<workdir>/figures/`. `--quick` shortens every run and uses 3 seeds (see
-QUICK_STEPS and QUICK_SEEDS; Stacked MNIST is then only a pipeline check of the
-DCGAN against QUICK_STACKED_FIX: 20 steps, 2,600 final samples) so the whole study runs on a 2-core CPU in about
-15 minutes; its numbers show the trends at best, not converged values.
+Each study is a module of `jaxgen.studies` (its docstring says what it runs);
+this script is `jaxgen.studies.run(name, workdir, quick, seeds)` behind flags.
+Re-running the command resumes unfinished runs and reuses finished ones; it
+writes `<workdir>/report.md` and `<workdir>/figures/`. `--quick` shortens
+every run so that a study takes minutes to a quarter of an hour on a 2-core
+CPU: trends at best, not converged values.
 """
 
 import pathlib
@@ -28,247 +20,24 @@ import time
 
 from absl import app
 from absl import flags
-import matplotlib.figure
-import ml_collections
-import numpy as np
 
-from configs import grid_gan, ring_gan, stacked_mnist_dcgan
-from jaxgen.data import mixtures
-from jaxgen.engine import workdir as workdir_lib
-from jaxgen.metrics.letters import collapse_onset
-from jaxgen import plots
+from jaxgen import studies
 from launch import common
-from launch import letters_study
-from launch import vae_studies
-from launch.published import PUBLISHED
 
-_QUICK = flags.DEFINE_bool("quick", False, "Short runs: the whole study in about 15 minutes on 2 CPU cores.")
-_SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per method (default: mode_collapse 5, or QUICK_SEEDS with "
-                              "--quick; posterior_collapse and letters 3).")
+_QUICK = flags.DEFINE_bool("quick", False, "Short runs: a study in minutes on 2 CPU cores.")
+_SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per setting (default: the study's; mode_collapse 5, or 3 "
+                              "with --quick; posterior_collapse and letters 3).")
 flags.mark_flags_as_required(["workdir"])
-
-BENCHMARKS_2D = {"ring": ring_gan, "grid": grid_gan}
-# Method name -> config overrides on top of the benchmark's vanilla GAN config.
-FIXES_2D = {
-    "GAN": {},
-    "Unrolled GAN (5)": {"method.unroll_steps": 5},
-    "Unrolled GAN (10)": {"method.unroll_steps": 10},
-    "MAD-GAN (8)": {"method.num_generators": 8},
-    "PacGAN4": {"method.pack": 4},
-    "WGAN-GP": {"method.objective": "wgan_gp", "method.n_critic": 5,  # Gulrajani et al. (2017), Alg. 1.
-                "optimizer.generator.learning_rate": 1e-4, "optimizer.generator.b2": 0.9,
-                "optimizer.critic.learning_rate": 1e-4, "optimizer.critic.b2": 0.9},
-}
-QUICK_STEPS = {"ring": 500, "grid": 500, "stacked_mnist": 20}
-QUICK_SEEDS = 3
-QUICK_STACKED_FIX = "PacGAN4"  # --quick compares this fix with the DCGAN on stacked MNIST.
-METRICS = {"ring": ("modes_captured", "high_quality", "kl"), "grid": ("modes_captured", "high_quality", "kl"),
-           "stacked_mnist": ("modes", "kl", "frechet_distance", "precision", "recall")}
-
-
-def study_config(module, overrides: dict, quick: bool, benchmark: str) -> ml_collections.ConfigDict:
-  config = module.get_config()
-  config.update_from_flattened_dict(overrides)
-  if quick:
-    config.train.steps = QUICK_STEPS[benchmark]
-  for player, updates_per_step in (("generator", 1), ("critic", config.method.n_critic)):
-    if config.optimizer[player].decay_steps:  # Decay over the whole run.
-      config.optimizer[player].decay_steps = config.train.steps * updates_per_step
-  if quick:
-    for name in ("eval_every", "figure_every", "checkpoint_every"):
-      config.train[name] = max(1, min(config.train[name], config.train.steps // 5))
-    config.train.log_every = min(config.train.log_every, config.train.eval_every)
-    if benchmark == "stacked_mnist":  # DCGANs are slow on CPU: a pipeline check, 2,600 samples at the end.
-      config.eval.num_samples = config.eval.series_samples
-      config.train.eval_every = config.train.steps
-  return config
-
-
-def first_lost_mode_step(records: list[dict], seed_index: int, name: str = "modes_captured") -> int | None:
-  """The eval step after which this seed never again has as many modes as it once had.
-
-  With c(t) the modes captured at eval step t, it is the first step t with
-  c(t') < max_{s <= t} c(s) for every t' >= t (a mode lost and never got back);
-  None if the final count equals the best count ever reached.
-  """
-  steps = [r["step"] for r in records if name in r]
-  return collapse_onset(steps, [r[name][seed_index] for r in records if name in r], fraction=1.0)
-
-
-def fmt(mean_se, scale=1.0, digits=3) -> str:
-  m, s = mean_se
-  return f"{m * scale:.{digits}g} ± {s * scale:.2g}"
-
-
-def published_rows(benchmark: str) -> list[str]:
-  rows = []
-  for r in PUBLISHED.get(benchmark, []):
-    if r.get("modes") is None:
-      continue
-    pm = lambda v, se: "—" if v is None else (f"{v:g}" + (f" ± {se:g}" if se is not None else ""))
-    cells = [pm(r["modes"], r.get("modes_se"))]
-    if benchmark != "stacked_mnist":
-      cells.append(pm(r.get("high_quality"), r.get("high_quality_se")))
-    cells.append(pm(r.get("kl"), r.get("kl_se")))
-    if benchmark == "stacked_mnist":
-      cells += ["—"] * 3  # Fréchet distance, precision, recall: not reported in these tables.
-    note = "" if r.get("verified") == "secondary" else " (unverified)"
-    rows.append(f"| {r['method']} — published | {r.get('trials') or '?'} | " + " | ".join(cells) +
-                f" | {r['source']}{note} |")
-  return rows
-
-
-def figures(workdir: pathlib.Path, runs: dict, histograms: dict) -> list[str]:
-  """Writes the study's figures; returns their paths relative to the workdir."""
-  figdir = workdir / "figures"
-  figdir.mkdir(parents=True, exist_ok=True)
-  written = []
-  for benchmark in BENCHMARKS_2D:
-    names = [n for (b, n) in runs if b == benchmark]
-    files = {n: sorted((runs[(benchmark, n)] / "figures" / "samples").glob("step_*.npy")) for n in names}
-    ncols = max(len(f) for f in files.values())
-    fig = matplotlib.figure.Figure(figsize=(1.6 * ncols, 1.6 * len(names)), dpi=100, layout="constrained")
-    mixture = mixtures.MIXTURES[benchmark]()
-    for row, name in enumerate(names):
-      for col, path in enumerate(files[name]):
-        ax = fig.add_subplot(len(names), ncols, row * ncols + col + 1)
-        plots.scatter(np.load(path)[0], mixture.means, ax=ax, size=1.0)
-        lim = 1.5 if benchmark == "ring" else 5.5
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim)
-        ax.set_xticks([]), ax.set_yticks([])
-        if row == 0:
-          ax.set_title(f"step {int(path.stem.split('_')[1])}", fontsize=7)
-        if col == 0:
-          ax.set_ylabel(name, fontsize=7)
-    fig.savefig(figdir / f"{benchmark}_samples.png")
-    written.append(f"figures/{benchmark}_samples.png")
-
-  fig = matplotlib.figure.Figure(figsize=(13, 3.4), dpi=100, layout="constrained")
-  for i, benchmark in enumerate(("ring", "grid", "stacked_mnist")):
-    ax = fig.add_subplot(1, 3, i + 1)
-    name_key = "modes" if benchmark == "stacked_mnist" else "modes_captured"
-    for (b, name), run_dir in runs.items():
-      if b != benchmark:
-        continue
-      records = [r for r in workdir_lib.read_metrics(run_dir) if name_key in r]
-      steps = [r["step"] for r in records]
-      values = np.array([r[name_key] for r in records])
-      mean, se = values.mean(1), values.std(1, ddof=1) / np.sqrt(values.shape[1])
-      ax.plot(steps, mean, label=name, lw=1.2)
-      ax.fill_between(steps, mean - se, mean + se, alpha=0.2)
-    ax.set_title(f"{benchmark}: modes captured (mean ± s.e.)", fontsize=9)
-    ax.set_xlabel("generator step", fontsize=8)
-    ax.legend(fontsize=6)
-    ax.grid(alpha=0.3)
-  fig.savefig(figdir / "modes_vs_step.png")
-  written.append("figures/modes_vs_step.png")
-
-  fig = matplotlib.figure.Figure(figsize=(7, 3.2), dpi=100, layout="constrained")
-  ax = fig.add_subplot()
-  for name, counts in histograms.items():
-    ax.plot(np.sort(counts)[::-1], label=f"{name} ({int((counts > 0).sum())} modes)", lw=1.2)
-  ax.axhline(26_000 / 1000, c="k", ls=":", lw=0.8, label="uniform (26 per mode)")
-  ax.set_xlabel("mode (digit triple), sorted by count", fontsize=8)
-  ax.set_ylabel("samples of 26,000 (seed 0)", fontsize=8)
-  ax.set_yscale("symlog", linthresh=1)
-  ax.legend(fontsize=7)
-  fig.savefig(figdir / "stacked_mnist_modes.png")
-  written.append("figures/stacked_mnist_modes.png")
-  return written
-
-
-def mode_collapse(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
-  """Runs the study and writes report.md; returns its text. `num_seeds` None: 5, or QUICK_SEEDS with --quick."""
-  num_seeds = num_seeds or (QUICK_SEEDS if quick else 5)
-  seeds = list(range(num_seeds))
-  runs, results, configs, seconds = {}, {}, {}, {}
-
-  def do(benchmark, name, config):
-    run_dir = workdir / benchmark / common.slug(name)
-    print(f"[{benchmark}] {name} -> {run_dir}", flush=True)
-    run = common.study_run(config, run_dir, seeds)
-    results[(benchmark, name)], seconds[(benchmark, name)] = run.result, run.seconds
-    runs[(benchmark, name)], configs[(benchmark, name)] = run_dir, config
-
-  for benchmark, module in BENCHMARKS_2D.items():
-    for name, overrides in FIXES_2D.items():
-      do(benchmark, name, study_config(module, overrides, quick, benchmark))
-  stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
-  fixes = [n for n in FIXES_2D if n != "GAN"]
-  # --quick: an unrolled DCGAN runs its critic updates in a lax.scan, which XLA:CPU makes very slow.
-  best = QUICK_STACKED_FIX if quick else max(
-      fixes, key=lambda n: (stats[("grid", n)]["modes_captured"][0], stats[("ring", n)]["modes_captured"][0],
-                            stats[("grid", n)]["high_quality"][0]))
-  do("stacked_mnist", "DCGAN", study_config(stacked_mnist_dcgan, {}, quick, "stacked_mnist"))
-  do("stacked_mnist", best, study_config(stacked_mnist_dcgan, FIXES_2D[best], quick, "stacked_mnist"))
-  stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
-  histograms = {name: np.asarray(results[("stacked_mnist", name)]["mode_counts"][0]) for name in ("DCGAN", best)}
-  written = figures(workdir, runs, histograms)
-
-  lines = [f"# Mode collapse: {'quick' if quick else 'full'} study", "",
-           f"Command: `python -m launch.reproduce mode_collapse --workdir {workdir}" + (" --quick`" if quick else "`"),
-           f"{num_seeds} seeds per method (vmapped on ring/grid; one after another on stacked MNIST, see its config), mean ± standard error over seeds. Ours: 2,500 samples for "
-           "ring/grid (a sample is high quality within 3 std of its nearest mean; a mode is captured with at "
-           "least one high-quality sample; KL is KL(mode histogram of high-quality samples || uniform), nats), "
-           "26,000 samples for stacked MNIST (modes = distinct digit triples by the MNIST classifier, of 1,000; "
-           "KL to uniform over 1,000). Published rows are printed as their papers give them (high quality in "
-           "percent there and here); rows marked unverified were not checked against the paper's PDF "
-           "(see launch/published.py). The published runs train far longer (PacGAN: 400 epochs of 100k points "
-           "per 2-D run) with other networks, so compare trends, not decimals." +
-           (f" QUICK MODE: {QUICK_STEPS['ring']} steps on ring/grid; Stacked MNIST is a pipeline check only "
-            f"({QUICK_STEPS['stacked_mnist']} steps, 2,600 samples), far from the protocol." if quick else ""), ""]
-  for benchmark in ("ring", "grid"):
-    steps = configs[(benchmark, "GAN")].train.steps
-    lines += [f"## {benchmark} ({8 if benchmark == 'ring' else 25} modes, {steps} generator steps)", "",
-              "| method | seeds | modes captured | high quality (%) | KL (nats) | run time / source |",
-              "|---|---|---|---|---|---|"]
-    for name in FIXES_2D:
-      s = stats[(benchmark, name)]
-      lines.append(f"| {name} | {num_seeds} | {fmt(s['modes_captured'])} | {fmt(s['high_quality'], 100)} | "
-                   f"{fmt(s['kl'])} | {seconds[(benchmark, name)]:.0f} s |")
-    lines += published_rows(benchmark) + [""]
-    records = workdir_lib.read_metrics(runs[(benchmark, "GAN")])
-    lost = [first_lost_mode_step(records, i) for i in range(num_seeds)]
-    lines += [f"Vanilla GAN, step at which it loses a mode and never gets it back (per seed; coverage logged "
-              f"every {configs[(benchmark, 'GAN')].train.eval_every} steps): "
-              + ", ".join("never" if s is None else str(s) for s in lost) + ".", ""]
-  lines += ["## stacked_mnist (1,000 modes)", "",
-            (f"Fix: **{best}** (--quick uses {QUICK_STACKED_FIX}; the full study takes the best 2-D fix: most "
-             "grid modes, then ring modes, then high quality)." if quick else
-             f"Best 2-D fix (most grid modes, then ring modes, then high quality): **{best}**."), "",
-            "| method | seeds | modes | KL (nats) | FD (classifier features) | precision | recall | run time / source |",
-            "|---|---|---|---|---|---|---|---|"]
-  for name in ("DCGAN", best):
-    s = stats[("stacked_mnist", name)]
-    lines.append(f"| {name} | {num_seeds} | {fmt(s['modes'])} | {fmt(s['kl'])} | {fmt(s['frechet_distance'])} | "
-                 f"{fmt(s['precision'])} | {fmt(s['recall'])} | {seconds[('stacked_mnist', name)]:.0f} s |")
-  lines += published_rows("stacked_mnist")
-  lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in written] + [""]
-  lines += [f"Training and evaluation time of all runs: {np.nansum(list(seconds.values())):.0f} s "
-            "(runs reused from an invocation before times were recorded show nan).", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
-  csv = ["benchmark,method,seeds," + ",".join(f"{m}_mean,{m}_se" for m in sorted({m for v in METRICS.values() for m in v}))]
-  for (benchmark, name), s in stats.items():
-    cells = [f"{s[m][0]:.6g},{s[m][1]:.6g}" if m in s else "," for m in
-             sorted({m for v in METRICS.values() for m in v})]
-    csv.append(f"{benchmark},{name},{num_seeds}," + ",".join(cells))
-  (workdir / "summary.csv").write_text("\n".join(csv) + "\n")
-  return report
-
-
-STUDIES = {"mode_collapse": mode_collapse, **letters_study.STUDIES, **vae_studies.STUDIES}
 
 
 def main(argv):
-  if len(argv) != 2 or argv[1] not in STUDIES:
-    raise app.UsageError(f"name one study: {sorted(STUDIES)}")
+  if len(argv) != 2 or argv[1] not in studies.STUDIES:
+    raise app.UsageError(f"name one study: {sorted(studies.STUDIES)}")
   common.quiet_logging()
   workdir = pathlib.Path(common.WORKDIR.value)
   start = time.time()
   try:
-    report = STUDIES[argv[1]](workdir, _QUICK.value, _SEEDS.value)
+    report = studies.run(argv[1], workdir, _QUICK.value, _SEEDS.value)
   except (ValueError,) + common.EXPECTED_ERRORS as e:
     sys.exit(f"FATAL {type(e).__name__}: {e}")
   print(report + f"\nreport: {workdir / 'report.md'} ({time.time() - start:.0f} s)")

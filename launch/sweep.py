@@ -19,7 +19,6 @@ standard error over seeds of every final metric, one row per setting.
 
 import copy
 import functools
-import json
 import pathlib
 import sys
 
@@ -27,7 +26,8 @@ from absl import app
 from absl import flags
 from ml_collections import config_flags
 
-from jaxgen import engine
+from jaxgen import experiment
+from jaxgen.studies.common import summary_tables
 from launch import common
 
 flags.mark_flags_as_required(["config", "workdir"])
@@ -73,14 +73,11 @@ def main(argv):
       run_dir = workdir / name if name else workdir
       seeds = [config.seed + i for i in range(_SEEDS.value)]
       print(f"{config_name} {name} seeds {seeds} -> {run_dir}")
-      real, method, evaluate = common.build(config)
-      state = engine.train(method, config, run_dir, fresh=common.FRESH.value, evaluate=evaluate, seeds=seeds)
-      result = common.final_evaluation(method, state, config, real, seeds=seeds)
-      (run_dir / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
+      result, *_ = experiment.train_and_evaluate(config, run_dir, seeds=seeds, fresh=common.FRESH.value)
       rows.append((name or config_name, result))
   except (ValueError,) + common.EXPECTED_ERRORS as e:  # Say what and how, no traceback.
     sys.exit(f"FATAL {type(e).__name__}: {e}")
-  markdown, csv = common.summary_tables(rows)
+  markdown, csv = summary_tables(rows)
   (workdir / "summary.md").write_text(markdown)
   (workdir / "summary.csv").write_text(csv)
   print(markdown + f"summary: {workdir / 'summary.md'}")

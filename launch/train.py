@@ -17,7 +17,7 @@ import sys
 from absl import app
 from absl import flags
 
-from jaxgen import engine
+from jaxgen import experiment
 from launch import common
 
 flags.mark_flags_as_required(["config", "workdir"])
@@ -29,14 +29,10 @@ def main(argv):
   common.quiet_logging()
   config = common.CONFIG.value
   try:
-    real, method, evaluate = common.build(config)
-    state = engine.train(method, config, common.WORKDIR.value, fresh=common.FRESH.value, evaluate=evaluate)
-    result = common.final_evaluation(method, state, config, real)
+    result, *_ = experiment.train_and_evaluate(config, common.WORKDIR.value, fresh=common.FRESH.value)
   except common.EXPECTED_ERRORS as e:  # Say what and how, no traceback.
     sys.exit(f"FATAL {type(e).__name__}: {e}")
-  workdir = pathlib.Path(common.WORKDIR.value)
-  (workdir / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
-  print(f"eval: {json.dumps(result)}\nfigures: {workdir / 'figures'}")
+  print(f"eval: {json.dumps(result)}\nfigures: {pathlib.Path(common.WORKDIR.value) / 'figures'}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from jaxgen import data as data_lib
 from jaxgen.data.real import RealData
 from jaxgen.losses import gan as gan_losses
 from jaxgen.methods import METHODS, acgan
-from launch import common
+from jaxgen import experiment
 
 SIDE = 8  # Synthetic images are 8x8: class c is a bright 4x4 square in quadrant c.
 
@@ -214,20 +214,21 @@ def test_bad_configs_are_refused_naming_the_setting():
   assert METHODS["acgan"] is acgan.make and letters_acgan.get_config().method.num_classes == (26,)
 
 
-def test_launch_build_gives_acgan_the_labelled_sampler(monkeypatch):
+def test_build_gives_acgan_the_labelled_sampler(monkeypatch):
   images, labels = squares(64)
   real = RealData(sample=None, train={"image": images, **labels}, sample_labelled=sampler())
-  monkeypatch.setattr(common, "make_real", lambda data: real)
+  monkeypatch.setattr(experiment, "make_real", lambda data: real)
   config = tiny_config()
   del config.train["eval_every"]  # No coverage classifier.
-  _, method, _ = common.build(config)
-  assert method.generate is not None
+  _, method, _ = experiment.build(config)
+  _, metrics = method.step(method.init(jax.random.key(0)), jax.random.key(1))  # real.sample is None: it must
+  assert np.isfinite(float(metrics["aux_real"]))  # train on the labelled sampler.
   config.method.num_classes = (3,)
   with pytest.raises(ValueError, match="'label' has labels 0..3"):
-    common.build(config)
+    experiment.build(config)
   config.method.attributes, config.method.num_classes = ("weight",), (2,)
   with pytest.raises(ValueError, match="'weight' is not a label"):
-    common.build(config)
-  monkeypatch.setattr(common, "make_real", lambda data: real._replace(sample_labelled=None))
+    experiment.build(config)
+  monkeypatch.setattr(experiment, "make_real", lambda data: real._replace(sample_labelled=None))
   with pytest.raises(ValueError, match="has none"):
-    common.build(config)
+    experiment.build(config)

@@ -128,13 +128,38 @@ def test_pacgan_critic_sees_pack_samples_at_once():
   assert int(new_state.step) == 1 and all(np.isfinite(float(v)) for v in metrics.values())
 
 
-def test_feature_matching_and_minibatch_discrimination_train():
-  for overrides in ({"method.feature_matching": True}, {"model.minibatch_kernels": 4}):
-    method = gan.make(tiny_ring_config(**overrides), RING)
-    state = method.init(jax.random.key(0))
-    new_state, metrics = jax.jit(method.step)(state, jax.random.key(1))
-    assert all(np.isfinite(float(v)) for v in metrics.values())
-    assert not np.array_equal(jax.tree.leaves(state.generator)[0], jax.tree.leaves(new_state.generator)[0])
+def _output_layer(critic_params) -> str:
+  return max(critic_params["params"], key=lambda name: int(name.split("_")[1]))  # Dense_<last>.
+
+
+@pytest.mark.parametrize("feature_matching", [True, False])
+def test_feature_matching_generator_ignores_the_critics_output_layer(feature_matching):
+  """With feature matching the generator's gradient comes from the critic's hidden features only, so scaling
+  the (frozen) critic's output layer leaves its update unchanged; with the plain objective it changes it."""
+  config = tiny_ring_config(**{"method.feature_matching": feature_matching, "optimizer.critic.learning_rate": 0.0})
+  method = gan.make(config, RING)
+  state = method.init(jax.random.key(0))
+  out = _output_layer(state.critic)
+  scaled = state.replace(critic=jax.tree.map(lambda x: x, state.critic))
+  scaled.critic["params"][out] = jax.tree.map(lambda w: 3.0 * w, state.critic["params"][out])
+  step = jax.jit(method.step)
+  new, _ = step(state, jax.random.key(1))
+  new_scaled, _ = step(scaled, jax.random.key(1))
+  same = all(np.allclose(a, b, rtol=1e-6, atol=1e-8)
+             for a, b in zip(jax.tree.leaves(new.generator), jax.tree.leaves(new_scaled.generator)))
+  changed = not np.array_equal(jax.tree.leaves(state.generator)[0], jax.tree.leaves(new.generator)[0])
+  assert changed and same == feature_matching
+
+
+@pytest.mark.parametrize("kernels", [4, 0])
+def test_minibatch_discrimination_makes_a_score_depend_on_the_rest_of_the_batch(kernels):
+  config = tiny_ring_config(**{"model.minibatch_kernels": kernels})
+  _, critic = gan.networks(config.model, (2,))
+  x = jax.random.normal(jax.random.key(0), (8, 2))
+  params = critic.init(jax.random.key(1), x)
+  other = x.at[1:].set(jax.random.normal(jax.random.key(2), (7, 2)))  # Example 0 unchanged.
+  depends = not np.allclose(critic.apply(params, x)[0], critic.apply(params, other)[0], rtol=1e-6)
+  assert depends == (kernels > 0)
 
 
 def test_incompatible_switches_are_refused_with_every_reason():

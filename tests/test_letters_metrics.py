@@ -12,7 +12,8 @@ from jaxgen import data
 from jaxgen.data.letters import LETTERS
 from jaxgen.metrics import classifier as classifier_lib
 from jaxgen.metrics import letters as letter_metrics
-from launch import common
+from jaxgen.metrics import series as series_metrics
+from jaxgen.studies import common
 
 
 def _logits(labels, confident):
@@ -47,7 +48,7 @@ def test_coverage_counts_only_confident_samples_on_a_hand_histogram():
 
 def test_collapse_onset_on_synthetic_series():
   steps = [100, 200, 300, 400, 500, 600]
-  onset = letter_metrics.collapse_onset
+  onset = series_metrics.collapse_onset
   assert onset(steps, [5, 20, 26, 25, 12, 10], 0.75) == 500  # 12 < 0.75 * 26, and stays below.
   assert onset(steps, [5, 20, 26, 10, 24, 23], 0.75) is None  # Recovered: ends above 19.5.
   assert onset(steps, [5, 20, 26, 10, 24, 12], 0.75) == 600  # The dip at 400 is not the onset: 500 recovered.
@@ -65,9 +66,9 @@ def test_lost_steps_marks_letters_that_vanish_for_good():
   counts[:, 16] = [4, 2, 0, 0]  # Q: gone from step 30.
   counts[:, 23] = [3, 0, 2, 0]  # X: back at 30, gone from 40.
   counts[:, 25] = [0, 0, 0, 0]  # Z: never there.
-  lost = letter_metrics.lost_steps(steps, counts)
+  lost = series_metrics.lost_steps(steps, counts, LETTERS)
   assert lost["A"] is None and lost["Q"] == 30 and lost["X"] is None and lost["Z"] is None  # X: only the last.
-  lost = letter_metrics.lost_steps(steps, counts, min_evaluations=1)
+  lost = series_metrics.lost_steps(steps, counts, LETTERS, min_evaluations=1)
   assert lost["Q"] == 30 and lost["X"] == 40
 
 

@@ -1,6 +1,7 @@
 """The VAE methods: ELBO bookkeeping, dead units found, the LSTM decoder is causal, beta grids as vmapped sweeps."""
 
 import copy
+import json
 import functools
 
 import chex
@@ -11,6 +12,7 @@ import pytest
 
 from configs import drums_hvae, mnist_vae
 from jaxgen import engine
+from jaxgen import experiment
 from jaxgen.data import drums, pattern_batch
 from jaxgen.engine.loop import run_keys
 from jaxgen.methods import hvae, vae
@@ -141,14 +143,11 @@ def test_beta_grid_as_a_vmapped_sweep_matches_single_runs(tmp_path):
 
 def test_a_drum_run_writes_piano_rolls_and_evaluates_the_diagnostics(tmp_path, tfds_data_dir):
   """The smoke drum config end to end: training, figures of patterns, and eval.json's numbers."""
-  from launch import common  # pylint: disable=g-import-not-at-top
-
   config = drums_hvae.get_config("smoke")
   config.data.data_dir = tfds_data_dir
   config.eval.num_samples = 50
-  real, method, evaluate = common.build(config)
-  state = engine.train(method, config, tmp_path, progress=False, evaluate=evaluate)
-  result = common.final_evaluation(method, state, config, real)
+  result, *_ = experiment.train_and_evaluate(config, tmp_path, progress=False)
+  assert json.loads((tmp_path / "eval.json").read_text()) == result
   assert (tmp_path / "figures" / "samples.png").read_bytes()[:4] == b"\x89PNG"
   np.testing.assert_allclose(result["elbo"], -(result["recon_nll"] + result["kl_high"] + result["kl_low"]), rtol=1e-5)
   assert len(result["kl_per_dim_high"]) == 4 and len(result["kl_per_dim_low"]) == 12

@@ -30,7 +30,6 @@ import numpy as np
 
 from jaxgen.data import device, drums, loading, mixtures
 
-NAMES = loading.DATASETS + ("stacked_mnist", "drum_midi") + tuple(mixtures.MIXTURES)
 MIDI_TEST_EVERY = 5
 HELD_OUT_SPLIT = {"letters": "validation"}  # The split evaluation uses, where it is not "test".
 
@@ -71,6 +70,45 @@ def _midi_splits(midi_dir: str) -> tuple[dict[str, np.ndarray], dict[str, np.nda
                for mask in (~is_test, is_test))
 
 
+def _splits(name: str, data: ml_collections.ConfigDict):
+  return tuple(loading.load(name, split, data.data_dir or None) for split in ("train", HELD_OUT_SPLIT.get(name, "test")))
+
+
+def _patterns(train, test) -> RealData:
+  return RealData(functools.partial(device.pattern_batch, jax.device_put(train["pattern"])), train=train, test=test)
+
+
+def _mixture_data(data):
+  mixture = mixtures.MIXTURES[data.name]()
+  return RealData(functools.partial(mixtures.sample, mixture), mixture=mixture)
+
+
+def _stacked_mnist(data):
+  train, test = _splits("mnist_subset", data)
+  return RealData(functools.partial(device.stacked_batch, jax.device_put(train["image"])), train=train, test=test)
+
+
+def _drum_midi(data):
+  return _patterns(*_midi_splits(data.get("midi_dir", "")))
+
+
+def _prepared(data):
+  """A dataset of `jaxgen.data.loading`: drum patterns, or (labelled) images."""
+  train, test = _splits(data.name, data)
+  if "pattern" in train:
+    return _patterns(train, test)
+  images = jax.device_put(train["image"])
+  labels = {name: jax.device_put(values) for name, values in train.items() if name != "image"}
+  return RealData(functools.partial(device.random_batch, images), train=train, test=test,
+                  sample_labelled=functools.partial(device.labelled_batch, images, labels))
+
+
+# data.name -> (data config) -> RealData.
+BUILDERS = {**{name: _prepared for name in loading.DATASETS}, "stacked_mnist": _stacked_mnist,
+            "drum_midi": _drum_midi, **{name: _mixture_data for name in mixtures.MIXTURES}}
+NAMES = tuple(BUILDERS)
+
+
 def make_real(data: ml_collections.ConfigDict) -> RealData:
   """Builds the real data of `data.name` (see the module table).
 
@@ -83,22 +121,6 @@ def make_real(data: ml_collections.ConfigDict) -> RealData:
     DatasetNotFoundError: for `mnist` when it is not prepared.
     FileNotFoundError: for `drum_midi` when `midi_dir` holds no MIDI file.
   """
-  if data.name not in NAMES:
+  if data.name not in BUILDERS:
     raise ValueError(f"data.name must be one of {NAMES}, got {data.name!r}")
-  if data.name in mixtures.MIXTURES:
-    mixture = mixtures.MIXTURES[data.name]()
-    return RealData(functools.partial(mixtures.sample, mixture), mixture=mixture)
-  if data.name == "drum_midi":
-    train, test = _midi_splits(data.get("midi_dir", ""))
-  else:
-    source = "mnist_subset" if data.name == "stacked_mnist" else data.name
-    train = loading.load(source, "train", data.data_dir or None)
-    test = loading.load(source, HELD_OUT_SPLIT.get(source, "test"), data.data_dir or None)
-  if "pattern" in train:
-    return RealData(functools.partial(device.pattern_batch, jax.device_put(train["pattern"])), train=train, test=test)
-  images = jax.device_put(train["image"])
-  if data.name == "stacked_mnist":
-    return RealData(functools.partial(device.stacked_batch, images), train=train, test=test)
-  labels = {name: jax.device_put(values) for name, values in train.items() if name != "image"}
-  return RealData(functools.partial(device.random_batch, images), train=train, test=test,
-                  sample_labelled=functools.partial(device.labelled_batch, images, labels))
+  return BUILDERS[data.name](data)

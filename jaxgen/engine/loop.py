@@ -188,7 +188,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   keys = run_keys(config.seed) if not sweep else jax.tree.map(
       lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
   axis = seed_axis() if sweep else None
-  sample_fn = over_seeds(method.sample, axis)
+  sample_fn = jax.jit(over_seeds(method.sample, axis), static_argnums=2)  # Compiled once per figure size.
   mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
   state = jax.vmap(method.init)(keys["init"]) if sweep else method.init(keys["init"])
   if settings:

@@ -82,6 +82,7 @@ import ml_collections
 import numpy as np
 import optax
 
+from jaxgen.data.real import RealData
 from jaxgen import schedules
 from jaxgen.losses import gan as gan_losses
 from jaxgen.methods import gan
@@ -387,3 +388,28 @@ def make(config: ml_collections.ConfigDict,
     return dict(zip(attributes, heads))
 
   return ACGAN(init=init, step=step, sample=sample, generate=generate, classify=classify)
+
+
+def labelled_sampler(config: ml_collections.ConfigDict, real: RealData):
+  """`real.sample_labelled`, after checking that it labels every conditioned attribute within its classes.
+
+  Raises:
+    ValueError: `real` has no labels, or a `method.attributes` entry is no
+      label of the training split, or its labels do not lie in
+      [0, method.num_classes).
+  """
+  m = config.method
+  if real.sample_labelled is None:
+    raise ValueError(f"method.name='acgan' conditions on labels, but data.name={config.data.name!r} has none; "
+                     "use a labelled image dataset (e.g. letters, mnist_subset)")
+  errors = []
+  for name, classes in zip(m.attributes, m.num_classes):
+    if name not in real.train:
+      errors.append(f"attribute {name!r} is not a label of {config.data.name!r} (it has "
+                    f"{sorted(k for k in real.train if k != 'image')})")
+    elif real.train[name].min() < 0 or real.train[name].max() >= classes:
+      errors.append(f"attribute {name!r} has labels {real.train[name].min()}..{real.train[name].max()}, "
+                    f"outside [0, {classes}): set method.num_classes to at least {real.train[name].max() + 1}")
+  if errors:
+    raise ValueError("method.attributes / method.num_classes do not fit the data: " + "; ".join(errors))
+  return real.sample_labelled

@@ -1,4 +1,4 @@
-"""GANs and the mode-collapse fixes, each a config switch of one method.
+"""GANs and the mode-collapse fixes, assembled from composable pieces named after their papers.
 
 One step is `n_critic` critic (discriminator) updates followed by one
 generator update, as in Gulrajani et al. (2017), Algorithm 1; the critic
@@ -13,21 +13,23 @@ Objectives (`method.objective`):
   wgan_gp:        C: E C(G(z)) - E C(x) + gradient penalty; G: -E C(G(z))
                   (Gulrajani et al., 2017, Algorithm 1)
 
-Fixes for mode collapse (0 / 1 / False switch each off):
-  method.unroll_steps (Metz et al., 2017, Eq. 10-12): the generator's loss is
+Fixes for mode collapse (0 / 1 / False switch each off). Each is a piece
+below that `make` composes when the method is built (nothing is branched
+inside the step), and each checks only its own preconditions:
+  method.unroll_steps, `unrolled` (Metz et al., 2017, Eq. 10-12): the generator's loss is
     taken against the critic after `unroll_steps` further simulated critic
     updates (a `lax.scan` of the same update function, from the critic just
     updated), and its gradient flows back through them. Only the real critic
     update is kept. 0 is the plain GAN: the same code path without the scan.
-  method.num_generators (MAD-GAN, Ghosh et al., 2018): k generators (separate
+  method.num_generators, `madgan_generate` and `madgan_objective` (MAD-GAN, Ghosh et al., 2018): k generators (separate
     parameters, stacked on a leading axis and vmapped) share one discriminator
     with k+1 softmax outputs, the last meaning "real"; each generator is
     trained to have its samples called real; samples are a uniform mixture.
-  method.pack (PacGAN, Lin et al., 2018, Sec. 3): the critic sees `pack`
+  method.pack, `packed` (PacGAN, Lin et al., 2018, Sec. 3): the critic sees `pack`
     samples at once, concatenated along the last axis (channels, or the 2
     coordinates), real with real and fake with fake; each update uses
     batch_size packs.
-  method.feature_matching (Salimans et al., 2016, Sec. 3.1): the generator
+  method.feature_matching, `feature_matching` (Salimans et al., 2016, Sec. 3.1): the generator
     matches the mean of the critic's last hidden features on real data.
   model.minibatch_kernels (Salimans et al., 2016, Sec. 3.2): minibatch
     discrimination layer before the critic's output.
@@ -45,7 +47,7 @@ Metrics of a step (critic values are means over its `n_critic` iterations):
 """
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import flax
 from flax import linen
@@ -58,7 +60,7 @@ from jaxgen.losses import gan as gan_losses
 from jaxgen.methods.base import Method, scan
 from jaxgen import nn as nets
 
-OBJECTIVES = ("minimax", "non_saturating", "wgan_gp")
+
 ARCHITECTURES = ("mlp", "dcgan")
 
 
@@ -176,33 +178,187 @@ def alternating_step(state: GANState, key: jax.Array, critic_update: Callable, g
   return new_state, metrics
 
 
-def _check(config: ml_collections.ConfigDict) -> None:
-  m = config.method
+# ----------------------------------------------------------------------------- objectives
+
+
+class Objective(NamedTuple):
+  """A GAN objective on the critic's outputs for a real and a fake batch.
+
+  Attributes:
+    critic_loss: (real outputs, fake outputs) -> float32 [], minimised by the critic.
+    generator_loss: fake outputs -> float32 [], minimised by the generator.
+    statistics: (real outputs, fake outputs) -> {"d_real", "d_fake", ...} float32 [] metrics.
+    num_outputs: the critic's outputs per example.
+  """
+
+  critic_loss: Callable[[jax.Array, jax.Array], jax.Array]
+  generator_loss: Callable[[jax.Array], jax.Array]
+  statistics: Callable[[jax.Array, jax.Array], dict[str, jax.Array]]
+  num_outputs: int = 1
+
+
+def _probability_of_real(real_out, fake_out):
+  return {"d_real": jax.nn.sigmoid(real_out).mean(), "d_fake": jax.nn.sigmoid(fake_out).mean()}
+
+
+def _scores(real_out, fake_out):
+  return {"d_real": real_out.mean(), "d_fake": fake_out.mean(), "wasserstein": real_out.mean() - fake_out.mean()}
+
+
+# method.objective -> its losses (`jaxgen.losses.gan`); wgan_gp also adds `gradient_penalty_term` to the critic's.
+OBJECTIVES = {
+    "minimax": Objective(gan_losses.discriminator_loss, gan_losses.generator_loss_minimax, _probability_of_real),
+    "non_saturating": Objective(gan_losses.discriminator_loss, gan_losses.generator_loss_non_saturating,
+                                _probability_of_real),
+    "wgan_gp": Objective(gan_losses.wasserstein_critic_loss, gan_losses.wasserstein_generator_loss, _scores),
+}
+
+
+def gradient_penalty_term(critic: linen.Module, pack: int, weight: float) -> Callable:
+  """WGAN-GP's penalty as a critic-loss term (Gulrajani et al., 2017, Algorithm 1, lines 4-8).
+
+  Returns (critic params, real [n, ...], fake [n, ...], key) -> (weighted
+  penalty float32 [], {"gradient_penalty": it}); interpolates packed
+  inputs (`pack_samples`), one epsilon per critic input.
+  """
+  def term(c_params, real, fake, key):
+    critic_fn = lambda x: critic.apply(c_params, x, train=True, rngs={"dropout": key})
+    penalty = gan_losses.gradient_penalty(critic_fn, pack_samples(real, pack), pack_samples(fake, pack), key, weight)
+    return penalty, {"gradient_penalty": penalty}
+  return term
+
+
+def gradient_penalty_errors(model: ml_collections.ConfigDict) -> list[str]:
+  """The penalty's precondition: a critic that scores each example on its own."""
+  if model.minibatch_kernels:
+    return ["wgan_gp's gradient penalty needs a per-example critic: no model.minibatch_kernels"]
+  return []
+
+
+def no_critic_term(c_params, real, fake, key):
+  """The critic's loss unchanged: adds 0 and no metric."""
+  return 0.0, {}
+
+
+# ----------------------------------------------------------------------------- fixes
+
+
+class Generators(NamedTuple):
+  """How the generator variables are made and sampled.
+
+  Attributes:
+    init: (key, codes float32 [1, latent_dim]) -> generator variables.
+    generate: (variables, key, n, train=True) -> (samples [n, ...], the
+      variables with updated batch statistics).
+  """
+
+  init: Callable
+  generate: Callable
+
+
+def single_generator(generator: linen.Module, latent_dim: int) -> Generators:
+  """One generator of z ~ N(0, I_latent_dim)."""
+  def generate(g_vars, key, n, train=True):
+    return apply_generator(generator, g_vars, jax.random.normal(key, (n, latent_dim)), train=train)
+  return Generators(generator.init, generate)
+
+
+def madgan_generators(generator: linen.Module, latent_dim: int, num_generators: int) -> Generators:
+  """MAD-GAN's k generators (Ghosh et al., 2018): separate parameters stacked on a leading axis and vmapped;
+  sample i comes from generator i % k, so samples are a uniform mixture."""
+  def init(key, z):
+    return jax.vmap(lambda k: generator.init(k, z))(jax.random.split(key, num_generators))
+
+  def generate(g_vars, key, n, train=True):
+    per_generator = -(-n // num_generators)
+    z = jax.random.normal(key, (num_generators, per_generator, latent_dim))
+    x, g_vars = jax.vmap(functools.partial(apply_generator, generator, train=train))(g_vars, z)  # [k, n/k, ...]
+    return jnp.swapaxes(x, 0, 1).reshape(-1, *x.shape[2:])[:n], g_vars
+  return Generators(init, generate)
+
+
+def madgan_objective(num_generators: int, fake_batch: int) -> Objective:
+  """MAD-GAN's (k+1)-way objective (Ghosh et al., 2018, Eq. 4-5): the critic names the generator of each
+  fake (sample i of a fake batch of `fake_batch` is from generator i % k) or "real" (the last output); each
+  generator wants its samples called real."""
+  fake_generator = jnp.arange(fake_batch) % num_generators
+  p_real = lambda out: jax.nn.softmax(out)[:, -1].mean()
+  return Objective(lambda real_out, fake_out: gan_losses.madgan_discriminator_loss(real_out, fake_out, fake_generator),
+                   gan_losses.madgan_generator_loss,
+                   lambda real_out, fake_out: {"d_real": p_real(real_out), "d_fake": p_real(fake_out)},
+                   num_outputs=num_generators + 1)
+
+
+def madgan_errors(method: ml_collections.ConfigDict) -> list[str]:
+  """MAD-GAN's preconditions: its own objective, one sample per critic input, equal shares of a batch."""
   errors = []
-  if m.objective not in OBJECTIVES:
-    errors.append(f"method.objective must be one of {OBJECTIVES}, got {m.objective!r}")
-  if config.model.architecture not in ARCHITECTURES:
-    errors.append(f"model.architecture must be one of {ARCHITECTURES}, got {config.model.architecture!r}")
-  for name in ("n_critic", "num_generators", "pack", "batch_size"):
-    if m[name] < 1:
-      errors.append(f"method.{name} must be >= 1, got {m[name]}")
-  if m.unroll_steps < 0:
-    errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
-  if m.num_generators > 1:
-    if m.objective == "wgan_gp" or m.pack > 1 or m.feature_matching:
-      errors.append("MAD-GAN (method.num_generators > 1) combines with the minimax or non_saturating "
-                    "objective only, without pack or feature_matching")
-    if m.batch_size % m.num_generators:
-      errors.append(f"method.batch_size ({m.batch_size}) must be a multiple of method.num_generators "
-                    f"({m.num_generators}), so every generator gets the same share")
-  if m.objective == "wgan_gp" and (m.feature_matching or config.model.minibatch_kernels):
-    errors.append("wgan_gp's penalty needs a per-example critic: no feature_matching or minibatch_kernels")
-  if errors:
-    raise ValueError("; ".join(errors))
+  if method.objective == "wgan_gp" or method.pack > 1 or method.feature_matching:
+    errors.append("MAD-GAN (method.num_generators > 1) brings its own (k+1)-way objective: it combines with the "
+                  "minimax or non_saturating objective only, without pack or feature_matching")
+  if method.batch_size % method.num_generators:
+    errors.append(f"method.batch_size ({method.batch_size}) must be a multiple of method.num_generators "
+                  f"({method.num_generators}), so every generator gets the same share")
+  return errors
+
+
+def packed(critic_apply: Callable, pack: int) -> Callable:
+  """PacGAN (Lin et al., 2018, Sec. 3): the critic judges `pack` samples at once (`pack_samples`).
+
+  Args:
+    critic_apply: (params, x [B, ...], key) -> outputs for B inputs.
+    pack: samples per critic input, >= 1 (1: `critic_apply` itself).
+
+  Returns:
+    (params, x [pack * B, ...], key) -> outputs for B packed inputs.
+  """
+  if pack == 1:
+    return critic_apply
+  return lambda params, x, key: critic_apply(params, pack_samples(x, pack), key)
+
+
+def unrolled(critic_update: Callable, steps: int) -> Callable:
+  """The unrolled GAN's lookahead critic (Metz et al., 2017, Eq. 10-12), in the spirit of `optax.lookahead`.
+
+  f_K(theta_G, theta_D): the critic after `steps` further simulated updates
+  (a `lax.scan` of the same `critic_update`) against the current
+  generator; the generator's loss is taken against it, and its gradient
+  flows back through the updates. The real critic keeps only its one update.
+
+  Args:
+    critic_update: (generator variables, (critic params, opt state), key)
+      -> ((critic params, opt state), metrics).
+    steps: K >= 0; 0 returns the critic unchanged (the plain GAN).
+
+  Returns:
+    (generator variables, critic params, critic opt state, key) -> critic params.
+  """
+  if steps == 0:
+    return lambda g_vars, c_params, c_opt, key: c_params
+
+  def lookahead(g_vars, c_params, c_opt, key):
+    (c_params, _), _ = scan(lambda carry, k: critic_update(g_vars, carry, k), (c_params, c_opt),
+                            jax.random.split(key, steps))
+    return c_params
+  return lookahead
+
+
+def feature_matching(critic_apply: Callable, sample_real: Callable, batch: int) -> Callable:
+  """Feature matching (Salimans et al., 2016, Sec. 3.1) as the generator's objective: the squared distance
+  between the mean last hidden critic features of a fresh real batch of `batch` and of the fakes.
+
+  Returns (critic params, fake outputs, fake features, critic key, data key) -> float32 [].
+  """
+  def loss(c_params, fake_out, fake_features, k_critic, k_real):
+    _, real_features = critic_apply(c_params, sample_real(k_real, batch), k_critic)
+    return gan_losses.feature_matching_loss(real_features, fake_features)
+  return loss
+
+
+# ----------------------------------------------------------------------------- the method
 
 
 def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, int], jax.Array]) -> Method:
-  """Builds the GAN method.
+  """Builds the GAN method from its objective and the fixes the config switches on.
 
   Args:
     config: experiment config; reads `model` (architecture, latent_dim,
@@ -219,103 +375,83 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     A `Method` whose state is a `GANState`; `sample` gives float32 [n, ...].
 
   Raises:
-    ValueError: naming every invalid or incompatible setting.
+    ValueError: naming every invalid setting and every unmet precondition of a piece.
   """
-  _check(config)
   m, mc = config.method, config.model
-  latent_dim, batch_size, num_generators = mc.latent_dim, m.batch_size, m.num_generators
-  wgan, madgan = m.objective == "wgan_gp", num_generators > 1
+  errors = []
+  if m.objective not in OBJECTIVES:
+    errors.append(f"method.objective must be one of {tuple(OBJECTIVES)}, got {m.objective!r}")
+  if mc.architecture not in ARCHITECTURES:
+    errors.append(f"model.architecture must be one of {ARCHITECTURES}, got {mc.architecture!r}")
+  errors += [f"method.{name} must be >= 1, got {m[name]}" for name in ("n_critic", "num_generators", "pack",
+                                                                      "batch_size") if m[name] < 1]
+  if m.unroll_steps < 0:
+    errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
+  madgan = m.num_generators > 1
+  errors += (madgan_errors(m) if madgan and m.batch_size >= 1 else []) + (
+      gradient_penalty_errors(mc) if m.objective == "wgan_gp" else [])
+  if errors:
+    raise ValueError("; ".join(errors))
+
+  batch = m.batch_size * m.pack  # Examples in a real or a fake batch (batch_size critic inputs).
   data_shape = jax.eval_shape(lambda k: sample_real(k, 1), jax.random.key(0)).shape[1:]
-  generator, critic = networks(mc, data_shape, num_generators + 1 if madgan else 1)
-  generator_tx = adam(config.optimizer.generator)
-  critic_tx = adam(config.optimizer.critic)
+  objective = madgan_objective(m.num_generators, batch) if madgan else OBJECTIVES[m.objective]
+  generator, critic = networks(mc, data_shape, objective.num_outputs)
+  generators = (madgan_generators(generator, mc.latent_dim, m.num_generators) if madgan
+                else single_generator(generator, mc.latent_dim))
+  critic_term = gradient_penalty_term(critic, m.pack, m.gradient_penalty) if m.objective == "wgan_gp" else no_critic_term
+  generator_tx, critic_tx = adam(config.optimizer.generator), adam(config.optimizer.critic)
 
-  def generate(g_vars, key, n, train=True):
-    """(n samples [n, ...], the generator's updated non-param variables). MAD-GAN: a uniform mixture."""
-    one = functools.partial(apply_generator, generator, train=train)
-    if not madgan:
-      return one(g_vars, jax.random.normal(key, (n, latent_dim)))
-    per_generator = -(-n // num_generators)
-    z = jax.random.normal(key, (num_generators, per_generator, latent_dim))
-    x, g_vars = jax.vmap(one)(g_vars, z)  # [k, n/k, ...]: sample i is from generator i % k.
-    return jnp.swapaxes(x, 0, 1).reshape(-1, *x.shape[2:])[:n], g_vars
-
-  def critic_apply(c_params, x, key):
-    """(outputs [B] or [B, k+1], last hidden features [B, F]) of packed inputs, dropout on."""
-    out, inter = critic.apply(c_params, pack_samples(x, m.pack), train=True, rngs={"dropout": key},
-                              mutable=["intermediates"])
+  def critic_outputs(c_params, x, key):
+    """(outputs [B] or [B, k+1], last hidden features [B, F]), dropout on."""
+    out, inter = critic.apply(c_params, x, train=True, rngs={"dropout": key}, mutable=["intermediates"])
     return out, inter["intermediates"]["features"][0]
 
-  def init(key):
-    k_g, k_c = jax.random.split(key)
-    z = jnp.zeros((1, latent_dim))
-    if madgan:
-      g_vars = jax.vmap(lambda k: generator.init(k, z))(jax.random.split(k_g, num_generators))
-    else:
-      g_vars = generator.init(k_g, z)
-    c_params = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
-    return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_params,
-                    generator_opt=generator_tx.init(g_vars["params"]), critic_opt=critic_tx.init(c_params))
-
-  fake_generator = jnp.arange(batch_size * m.pack) % num_generators  # MAD-GAN labels of a fake batch.
+  critic_apply = packed(critic_outputs, m.pack)
 
   def critic_loss(c_params, real, fake, key):
-    k_real, k_fake, k_gp = jax.random.split(key, 3)
+    k_real, k_fake, k_term = jax.random.split(key, 3)
     real_out, _ = critic_apply(c_params, real, k_real)
     fake_out, _ = critic_apply(c_params, fake, k_fake)
-    if wgan:
-      critic_fn = lambda x: critic.apply(c_params, x, train=True, rngs={"dropout": k_gp})
-      penalty = gan_losses.gradient_penalty(critic_fn, pack_samples(real, m.pack), pack_samples(fake, m.pack),
-                                            k_gp, m.gradient_penalty)
-      loss = gan_losses.wasserstein_critic_loss(real_out, fake_out) + penalty
-      return loss, {"d_real": real_out.mean(), "d_fake": fake_out.mean(), "gradient_penalty": penalty,
-                    "wasserstein": real_out.mean() - fake_out.mean()}
-    if madgan:
-      loss = gan_losses.madgan_discriminator_loss(real_out, fake_out, fake_generator)
-      p_real = lambda out: jax.nn.softmax(out)[:, -1].mean()
-    else:
-      loss = gan_losses.discriminator_loss(real_out, fake_out)
-      p_real = lambda out: jax.nn.sigmoid(out).mean()
-    return loss, {"d_real": p_real(real_out), "d_fake": p_real(fake_out)}
+    term, term_metrics = critic_term(c_params, real, fake, k_term)
+    return objective.critic_loss(real_out, fake_out) + term, {**objective.statistics(real_out, fake_out),
+                                                               **term_metrics}
 
   def critic_update(g_vars, carry, key):
     """One critic update against generator `g_vars`: (params, opt state) -> updated, metrics."""
     c_params, c_opt = carry
     k_data, k_z, k_loss = jax.random.split(key, 3)
-    real = sample_real(k_data, batch_size * m.pack)
-    fake, _ = generate(g_vars, k_z, batch_size * m.pack)
-    (loss, aux), grads = jax.value_and_grad(critic_loss, has_aux=True)(c_params, real, fake, k_loss)
+    fake, _ = generators.generate(g_vars, k_z, batch)
+    (loss, aux), grads = jax.value_and_grad(critic_loss, has_aux=True)(c_params, sample_real(k_data, batch), fake,
+                                                                       k_loss)
     updates, c_opt = critic_tx.update(grads, c_opt, c_params)
     return (optax.apply_updates(c_params, updates), c_opt), {
         "d_loss": loss, "d_grad_norm": optax.tree.norm(grads), **aux}
 
+  lookahead = unrolled(critic_update, m.unroll_steps)
+  generator_objective = (feature_matching(critic_apply, sample_real, batch) if m.feature_matching else
+                         lambda c_params, fake_out, fake_features, k_critic, k_real: objective.generator_loss(fake_out))
+
   def generator_loss(g_params, g_vars, c_params, c_opt, key):
-    """The generator's loss (and its updated batch statistics, no extra metrics) against the critic unrolled
-    `unroll_steps` ahead."""
+    """The generator's loss against the (lookahead) critic, and its updated batch statistics."""
     g_vars = {**g_vars, "params": g_params}
-    k_unroll, k_z, k_d, k_real = jax.random.split(key, 4)
-    if m.unroll_steps:  # Metz et al. (2017), Eq. 12: f_K(theta_G, theta_D) through K critic updates.
-      (c_params, _), _ = scan(lambda carry, k: critic_update(g_vars, carry, k), (c_params, c_opt),
-                              jax.random.split(k_unroll, m.unroll_steps))
-    fake, g_vars = generate(g_vars, k_z, batch_size * m.pack)
-    fake_out, fake_features = critic_apply(c_params, fake, k_d)
-    if m.feature_matching:
-      _, real_features = critic_apply(c_params, sample_real(k_real, batch_size * m.pack), k_d)
-      loss = gan_losses.feature_matching_loss(real_features, fake_features)
-    elif wgan:
-      loss = gan_losses.wasserstein_generator_loss(fake_out)
-    elif madgan:
-      loss = gan_losses.madgan_generator_loss(fake_out)
-    elif m.objective == "minimax":
-      loss = gan_losses.generator_loss_minimax(fake_out)
-    else:
-      loss = gan_losses.generator_loss_non_saturating(fake_out)
-    return loss, (g_vars, {})
+    k_unroll, k_z, k_critic, k_real = jax.random.split(key, 4)
+    c_params = lookahead(g_vars, c_params, c_opt, k_unroll)
+    fake, g_vars = generators.generate(g_vars, k_z, batch)
+    fake_out, fake_features = critic_apply(c_params, fake, k_critic)
+    return generator_objective(c_params, fake_out, fake_features, k_critic, k_real), (g_vars, {})
+
+  def init(key):
+    k_g, k_c = jax.random.split(key)
+    g_vars = generators.init(k_g, jnp.zeros((1, mc.latent_dim)))
+    c_params = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
+    return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_params,
+                    generator_opt=generator_tx.init(g_vars["params"]), critic_opt=critic_tx.init(c_params))
 
   def step(state, key):
     return alternating_step(state, key, critic_update, generator_loss, generator_tx, m.n_critic)
 
   def sample(state, key, n):
-    return generate(state.generator, key, n, train=False)[0]
+    return generators.generate(state.generator, key, n, train=False)[0]
 
   return Method(init=init, step=step, sample=sample)

@@ -6,7 +6,8 @@ from jaxgen.metrics.classifier import (Classifier, ClassifierError, channel_feat
 from jaxgen.metrics.drums import (diversity, style_accuracy, style_predictions, train_style_classifier,
                                   validity)
 from jaxgen.metrics.features import classifier_frechet_distance, feature_metrics, precision_recall
-from jaxgen.metrics.letters import collapse_onset, letter_coverage, lost_steps, missing_letters
+from jaxgen.metrics.letters import letter_coverage, missing_letters
+from jaxgen.metrics.series import collapse_onset, lost_steps
 from jaxgen.metrics.images import (class_histogram, frechet_distance, gaussian_frechet_distance,
                                    nearest_neighbour_labels, sample_quality)
 from jaxgen.metrics.modes import histogram_coverage, mixture_coverage, stacked_mnist_coverage

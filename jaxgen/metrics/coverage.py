@@ -25,12 +25,36 @@ from jaxgen.metrics.classifier import channel_labels, classifier_logits, load_cl
 from jaxgen.metrics.letters import series_metrics
 
 
+def _mixture(real, params, confidence):
+  return lambda samples: modes.mixture_coverage(samples, real.mixture.means, real.mixture.std)
+
+
+def _letters(real, params, confidence):
+  params = params if params is not None else load_classifier(name="letters").params
+  return lambda samples: series_metrics(classifier_logits(params, samples, "letters"), confidence)
+
+
+def _stacked_mnist(real, params, confidence):
+  params = params if params is not None else load_classifier().params
+  return lambda samples: modes.stacked_mnist_coverage(channel_labels(params, samples))
+
+
+def _digits(real, params, confidence):
+  params = params if params is not None else load_classifier().params
+  return lambda samples: modes.histogram_coverage(channel_labels(params, samples)[:, 0], 10)
+
+
+# config.data.name -> (real, classifier params or None, confidence) -> coverage of samples.
+COVERAGE = {"ring": _mixture, "grid": _mixture, "letters": _letters, "stacked_mnist": _stacked_mnist,
+            "mnist": _digits, "mnist_subset": _digits}
+
+
 def coverage_fn(data_name: str, real: RealData, classifier_params=None, confidence: float = 0.9
                 ) -> Callable[[jax.Array], dict[str, jax.Array]]:
   """The coverage metrics of `data_name` as a pure, jittable function of samples.
 
   Args:
-    data_name: `config.data.name`.
+    data_name: `config.data.name`, a key of COVERAGE.
     real: the run's `RealData` (its mixture for `ring` / `grid`).
     classifier_params: the classifier params (MNIST for digit data, letters
       for `letters`); None loads (or trains and caches) the default one.
@@ -39,13 +63,11 @@ def coverage_fn(data_name: str, real: RealData, classifier_params=None, confiden
 
   Returns:
     samples (float32 [n, ...] in the data's range) -> dict of float32 [] metrics.
+
+  Raises:
+    ValueError: no coverage metric is defined for `data_name` (e.g. drum patterns).
   """
-  if real.mixture is not None:
-    return lambda samples: modes.mixture_coverage(samples, real.mixture.means, real.mixture.std)
-  name = "letters" if data_name == "letters" else "mnist"
-  params = classifier_params if classifier_params is not None else load_classifier(name=name).params
-  if name == "letters":
-    return lambda samples: series_metrics(classifier_logits(params, samples, name), confidence)
-  if data_name == "stacked_mnist":
-    return lambda samples: modes.stacked_mnist_coverage(channel_labels(params, samples))
-  return lambda samples: modes.histogram_coverage(channel_labels(params, samples)[:, 0], 10)
+  if data_name not in COVERAGE:
+    raise ValueError(f"no coverage metrics for data.name={data_name!r}; one of {sorted(COVERAGE)} (drop "
+                     "train.eval_every to train without them)")
+  return COVERAGE[data_name](real, classifier_params, confidence)

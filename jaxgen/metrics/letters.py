@@ -12,12 +12,12 @@ N samples (1,000 by default):
   confident     fraction of samples that count for some letter
 
 The time series of these (logged every `train.eval_every` steps) gives the
-collapse onset (`collapse_onset`) and per-letter survival (`lost_steps`).
+collapse onset and per-letter survival (`jaxgen.metrics.series`).
 This is the mode-coverage protocol of Stacked MNIST (Metz et al., 2017,
 Sec. 3.3) with letters as the modes and a confidence threshold, so that
 blurry non-letters do not count as coverage.
 
-`letter_coverage` is pure jnp (jit/vmap-able); the series functions are numpy.
+`letter_coverage` is pure jnp (jit/vmap-able).
 """
 
 import jax
@@ -68,72 +68,3 @@ def series_metrics(logits: jax.Array, confidence: float) -> dict[str, jax.Array]
 def missing_letters(counts) -> list[str]:
   """The letters with no confident sample, from counts [26] (any array-like), in alphabetical order."""
   return [letter for letter, c in zip(LETTERS, np.asarray(counts)) if c <= 0]
-
-
-def _final_run_start(mask: np.ndarray) -> int | None:
-  """The first index i with mask[i:] all True; None when mask[-1] is False (or mask is empty)."""
-  mask = np.asarray(mask, bool)
-  if not len(mask) or not mask[-1]:
-    return None
-  false = np.flatnonzero(~mask)
-  return int(false[-1] + 1) if len(false) else 0
-
-
-def collapse_onset(steps, values, fraction: float) -> int | None:
-  r"""The first evaluation after which a coverage series stays below `fraction` of its running maximum.
-
-  With v(t) the value at evaluation t and M(t) = max_{s <= t} v(s), it is the
-  first step t with v(t') < fraction * M(t') for every t' >= t. With
-  fraction = 1 it is the step after which the series never again reaches its
-  best (a mode lost for good).
-
-  Args:
-    steps: int [T] training steps of the evaluations, increasing.
-    values: float [T] coverage (or modes) at those steps.
-    fraction: in (0, 1].
-
-  Returns:
-    The step (a Python int), or None when the series ends at or above
-    fraction * its maximum (no collapse).
-
-  Raises:
-    ValueError: if fraction is not in (0, 1] or the lengths differ.
-
-  Example:
-    >>> collapse_onset([100, 200, 300, 400], [10, 20, 12, 11], 0.75)
-    300
-    >>> collapse_onset([100, 200, 300], [10, 20, 16], 0.75) is None
-    True
-  """
-  if not 0 < fraction <= 1:
-    raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-  values = np.asarray(values, np.float64)
-  if len(values) != len(steps):
-    raise ValueError(f"{len(steps)} steps but {len(values)} values")
-  i = _final_run_start(values < fraction * np.maximum.accumulate(values))
-  return None if i is None else int(steps[i])
-
-
-def lost_steps(steps, counts, min_evaluations: int = 2) -> dict[str, int | None]:
-  """For every letter, the evaluation step from which its count stays 0 (it vanished), after having been > 0.
-
-  A letter absent only from the last `min_evaluations - 1` evaluations is
-  not called lost: one empty evaluation at the end is as likely a letter
-  the sampler missed by chance.
-
-  Args:
-    steps: int [T] training steps of the evaluations.
-    counts: [T, 26] confident samples per letter at those steps.
-    min_evaluations: evaluations in a row, up to the last, a letter must be
-      absent from to count as lost (>= 1).
-
-  Returns:
-    {letter: step, or None if it is present in any of the last
-    `min_evaluations` evaluations or was never present}.
-  """
-  counts = np.asarray(counts)
-  lost = {}
-  for k, letter in enumerate(LETTERS):
-    i = _final_run_start(counts[:, k] <= 0)
-    lost[letter] = None if i is None or i == 0 or i > len(counts) - min_evaluations else int(steps[i])
-  return lost

@@ -1,18 +1,21 @@
-"""Pieces of the study report: when collapse begins, and mean +- standard error tables."""
+"""Pieces of the studies' reports: when collapse begins, mean +- standard error tables, the study registry."""
 
 import numpy as np
 
-from launch import common
-from launch import reproduce
+import pytest
+
+from jaxgen import studies
+from jaxgen.studies import common
+from jaxgen.studies import mode_collapse
 
 
 def test_first_lost_mode_step_finds_the_mode_never_recovered():
   counts = [[2, 8], [3, 8], [3, 7], [2, 8], [3, 8], [2, 8]]  # Two seeds over six eval steps.
   records = [{"step": 100 * (i + 1), "modes_captured": c} for i, c in enumerate(counts)]
   # Seed 0 reaches 3 modes at step 200 and 500; from step 600 on it stays below 3.
-  assert reproduce.first_lost_mode_step(records, 0) == 600
+  assert mode_collapse.first_lost_mode_step(records, 0) == 600
   # Seed 1 ends with all 8 modes it ever had.
-  assert reproduce.first_lost_mode_step(records, 1) is None
+  assert mode_collapse.first_lost_mode_step(records, 1) is None
 
 
 def test_mean_and_standard_error():
@@ -27,3 +30,9 @@ def test_summary_tables_have_one_row_per_setting():
   markdown, csv = common.summary_tables(rows)
   assert csv.splitlines() == ["setting,seeds,modes_mean,modes_se", "a,2,7.5,0.5", "b,2,1,0"]
   assert "| a | 2 | 7.5 ± 0.5 |" in markdown
+
+
+def test_an_unknown_study_is_refused_with_the_valid_names(tmp_path):
+  with pytest.raises(ValueError, match="mode_collapse"):
+    studies.run("mode_colapse", tmp_path)
+  assert not list(tmp_path.iterdir())

@@ -1,7 +1,7 @@
 r"""The letters study: which letters a GAN keeps, when it collapses, what the fixes recover; AC-GAN's auxiliary loss.
 
-  python -m launch.reproduce letters --workdir runs/letters
-  python -m launch.reproduce letters --workdir runs/letters_quick --quick
+  python -m launch.reproduce letters --workdir runs/letters [--quick]
+  >>> jaxgen.studies.run("letters", "runs/letters_quick", quick=True)  # doctest: +SKIP
 
 Trains on `letters` (26 capital letters in 22 fonts, `jaxgen.data.letters`),
 3 seeds per setting (`--seeds` changes it):
@@ -32,17 +32,16 @@ import pathlib
 
 import jax
 import jax.numpy as jnp
-import matplotlib.figure
 import ml_collections
 import numpy as np
 
 from configs import letters_acgan, letters_dcgan
 from jaxgen import plots
 from jaxgen.data.letters import LETTERS
-from jaxgen.engine import workdir as workdir_lib
-from jaxgen.metrics import letters as letter_metrics
+from jaxgen.metrics import series as series_metrics
 from jaxgen.metrics.classifier import classifier_logits, load_classifier
-from launch import common
+from jaxgen.studies import common
+from jaxgen.studies.common import fmt, series
 
 VANILLA = "DCGAN"
 FIXES = {"PacGAN2": {"method.pack": 2}, "Minibatch discrimination": {"model.minibatch_kernels": 50}}
@@ -61,12 +60,6 @@ def study_config(module, overrides: dict, quick: bool) -> ml_collections.ConfigD
   if quick:
     config.update_from_flattened_dict(QUICK_OVERRIDES)
   return config
-
-
-def series(run_dir: pathlib.Path, name: str) -> tuple[np.ndarray, np.ndarray]:
-  """(steps [T], values [T, seeds]) of a logged metric of a sweep."""
-  records = [r for r in workdir_lib.read_metrics(run_dir) if name in r]
-  return np.array([r["step"] for r in records]), np.array([r[name] for r in records], np.float64)
 
 
 def letter_counts(run_dir: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
@@ -91,54 +84,23 @@ def best_per_letter(samples: np.ndarray, params, confidence: float) -> np.ndarra
   return out
 
 
-def fmt(values, digits=3) -> str:
-  m, s = common.mean_and_se(values)
-  return f"{m:.{digits}g} ± {s:.2g}"
-
-
-def dynamics_figure(run_dir: pathlib.Path, title: str) -> matplotlib.figure.Figure:
-  """2x2: D and G losses, coverage, D/G loss ratio (of the logged interval means), gradient norms; mean +- s.e."""
-  fig = matplotlib.figure.Figure(figsize=(9, 5.5), dpi=100, layout="constrained")
-  axes = fig.subplots(2, 2).ravel()
+def dynamics(run_dir: pathlib.Path) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+  """The panels of `plots.training_dynamics`: losses, coverage, D/G loss ratio and gradient norms over seeds."""
   (steps, d_loss), (_, g_loss) = series(run_dir, "d_loss"), series(run_dir, "g_loss")
-  plots.mean_band(axes[0], steps, d_loss, "D loss")
-  plots.mean_band(axes[0], steps, g_loss, "G loss")
-  plots.mean_band(axes[1], *series(run_dir, "coverage"), "coverage")
-  plots.mean_band(axes[2], steps, d_loss / g_loss, "D loss / G loss")
-  plots.mean_band(axes[3], *series(run_dir, "d_grad_norm"), "D")
-  plots.mean_band(axes[3], *series(run_dir, "g_grad_norm"), "G")
-  for ax, name in zip(axes, ("losses", "coverage (letters present / 26)", "D/G loss ratio", "gradient norms")):
-    ax.set_title(name, fontsize=9)
-    ax.set_xlabel("generator step", fontsize=8)
-    ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
-  axes[3].set_yscale("log")
-  fig.suptitle(title, fontsize=10)
-  return fig
+  return {"losses": {"D loss": (steps, d_loss), "G loss": (steps, g_loss)},
+          "coverage (letters present / 26)": {"coverage": series(run_dir, "coverage")},
+          "D/G loss ratio": {"D loss / G loss": (steps, d_loss / g_loss)},
+          "gradient norms": {"D": series(run_dir, "d_grad_norm"), "G": series(run_dir, "g_grad_norm")}}
 
 
-def aux_figure(run_dirs: dict[str, pathlib.Path]) -> matplotlib.figure.Figure:
-  """Per AC-GAN setting (seed 0): the monitored auxiliary loss with its detected drops, and coverage."""
-  fig = matplotlib.figure.Figure(figsize=(5 * len(run_dirs), 3.4), dpi=100, layout="constrained")
-  for i, (name, run_dir) in enumerate(run_dirs.items()):
-    ax = fig.add_subplot(1, len(run_dirs), i + 1)
-    steps, aux = series(run_dir, "aux_fake")
-    ax.plot(steps, aux[:, 0], lw=1, label="auxiliary loss on fakes (seed 0)")
-    drops = steps[series(run_dir, "aux_drop")[1][:, 0] > 0]
-    for step in drops:
-      ax.axvline(step, c="tab:red", lw=0.8, ls="--")
-    ax.set_xlabel("generator step", fontsize=8)
-    ax.set_ylabel("cross-entropy (nats)", fontsize=8)
-    twin = ax.twinx()
-    twin.plot(*[v[:, 0] if v.ndim == 2 else v for v in series(run_dir, "coverage")], c="k", lw=1, label="coverage")
-    twin.set_ylim(0, 1.05)
-    twin.set_ylabel("coverage", fontsize=8)
-    ax.set_title(f"{name}: {len(drops)} drop(s) detected (red)", fontsize=9)
-    ax.legend(fontsize=7, loc="upper right")
-  return fig
+def aux_drops(run_dir: pathlib.Path) -> tuple:
+  """(steps, auxiliary loss on fakes, steps with a detected drop, (coverage steps, coverage)) of seed 0."""
+  steps, aux = series(run_dir, "aux_fake")
+  coverage_steps, coverage = series(run_dir, "coverage")
+  return steps, aux[:, 0], steps[series(run_dir, "aux_drop")[1][:, 0] > 0], (coverage_steps, coverage[:, 0])
 
 
-def letters(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
+def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None) -> str:
   """Runs the study and writes report.md; returns its text."""
   seeds = list(range(num_seeds or NUM_SEEDS))
   settings = {VANILLA: (letters_dcgan, {}), **{n: (letters_dcgan, o) for n, o in FIXES.items()},
@@ -165,26 +127,15 @@ def letters(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
            for step, x in figure_samples(dirs[VANILLA]).items()}
   save(plots.alphabet_grids({f"{t}: {int(np.sum(~np.isnan(g[:, 0, 0, 0])))}/26 letters" : g
                              for t, g in grids.items()}, "".join(LETTERS)), "alphabet_dcgan.png")
-  fig = matplotlib.figure.Figure(figsize=(10, 3.2), dpi=100, layout="constrained")
-  ax = fig.add_subplot()
   gans = [VANILLA, *FIXES]
-  for i, name in enumerate(gans):
-    counts = np.mean(runs[name].result["counts"], 0)
-    ax.bar(np.arange(26) + (i - 1) * 0.27, counts, width=0.27, label=name)
-  ax.set_xticks(range(26), LETTERS)
-  ax.set_ylabel(f"confident samples of {config.eval.num_samples} (mean over seeds)", fontsize=8)
-  ax.legend(fontsize=7)
+  fig = plots.grouped_bars({name: np.mean(runs[name].result["counts"], 0) for name in gans}, list(LETTERS),
+                           f"confident samples of {config.eval.num_samples} (mean over seeds)")
   save(fig, "letter_counts.png")
-  fig = matplotlib.figure.Figure(figsize=(7, 3.6), dpi=100, layout="constrained")
-  ax = fig.add_subplot()
-  for name in settings:
-    plots.mean_band(ax, *series(dirs[name], "coverage"), name)
-  ax.set_xlabel("generator step", fontsize=8)
-  ax.set_ylabel("coverage (mean ± s.e.)", fontsize=8)
-  ax.legend(fontsize=7)
-  ax.grid(alpha=0.3)
+  fig = plots.series_panels({"coverage (mean ± s.e.)": {name: series(dirs[name], "coverage") for name in settings}},
+                            width=7, height=3.6)
   save(fig, "coverage_vs_step.png")
-  save(dynamics_figure(dirs[VANILLA], f"{VANILLA}: training dynamics (mean ± s.e. over {len(seeds)} seeds)"),
+  save(plots.training_dynamics(dynamics(dirs[VANILLA]),
+                               f"{VANILLA}: training dynamics (mean ± s.e. over {len(seeds)} seeds)"),
        "dynamics_dcgan.png")
   steps, counts = letter_counts(dirs[VANILLA])
   save(plots.count_heatmap(steps, counts.mean(1), list(LETTERS),
@@ -197,12 +148,12 @@ def letters(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
     images = np.asarray(run.method.generate(state, jax.random.key(0), labels))
     save(plots.class_rows(images.reshape(len(LETTERS), ROWS_PER_CLASS, *images.shape[1:]), list(LETTERS),
                           f"{name}, seed 0: one row per conditioned letter"), f"rows_{common.slug(name)}.png")
-  save(aux_figure({name: dirs[name] for name in ACGANS}), "acgan_aux_loss.png")
+  save(plots.drop_monitor({name: aux_drops(dirs[name]) for name in ACGANS}), "acgan_aux_loss.png")
 
   onsets = {}
   for name in settings:
     eval_steps, coverage = series(dirs[name], "coverage")
-    onsets[name] = [letter_metrics.collapse_onset(eval_steps, c, fraction) for c in coverage.T]
+    onsets[name] = [series_metrics.collapse_onset(eval_steps, c, fraction) for c in coverage.T]
   lines = [f"# Letters: mode collapse on 26 letters ({'quick' if quick else 'full'} study)", "",
            f"Command: `python -m launch.reproduce letters --workdir {workdir}" + (" --quick`" if quick else "`"), "",
            f"{len(seeds)} seeds per setting, {config.train.steps} generator steps; mean ± standard error over seeds. "
@@ -230,7 +181,7 @@ def letters(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
   final_counts = np.asarray(runs[VANILLA].result["counts"])  # [seeds, 26]
   survive = "".join(l for l, c in zip(LETTERS, final_counts.min(0)) if c > 0)
   missing = [runs[VANILLA].result["missing"][i] or "none" for i in range(len(seeds))]
-  lost = [letter_metrics.lost_steps(steps, counts[:, i]) for i in range(len(seeds))]
+  lost = [series_metrics.lost_steps(steps, counts[:, i], LETTERS) for i in range(len(seeds))]
   lost_text = ["; ".join(f"{l} at {s}" for l, s in sorted(d.items(), key=lambda x: (x[1] is None, x[1] or 0))
                          if s is not None) or "none" for d in lost]
   mean_counts = final_counts.mean(0)
@@ -261,6 +212,3 @@ def letters(workdir: pathlib.Path, quick: bool, num_seeds: int | None) -> str:
   report = "\n".join(lines)
   (workdir / "report.md").write_text(report)
   return report
-
-
-STUDIES = {"letters": letters}

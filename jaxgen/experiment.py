@@ -1,0 +1,238 @@
+"""One experiment from its config: data, method, training, and the end-of-run evaluation written to eval.json.
+
+  >>> from configs import ring_gan
+  >>> result, state, method, real = train_and_evaluate(ring_gan.get_config("smoke"), "/tmp/ring")  # doctest: +SKIP
+
+`launch.train` and `launch.sweep` are this module behind flags, and every
+study (`jaxgen.studies`) runs its settings through `train_and_evaluate`.
+What a run is evaluated with is chosen by registries, never by asking a
+method or dataset its name elsewhere: a method with an `encode` function (the
+VAEs) gets `vae_evaluation`; any other is judged by its samples, with the
+metrics `SAMPLE_EVALUATIONS` gives its `config.data.name`.
+"""
+
+import json
+import pathlib
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+
+from jaxgen import data as data_lib
+from jaxgen import engine
+from jaxgen import methods
+from jaxgen.data.letters import LETTERS
+from jaxgen.data.real import RealData, make_real
+from jaxgen.engine.loop import run_keys
+from jaxgen.metrics import drums as drum_metrics
+from jaxgen.metrics import letters as letter_metrics
+from jaxgen.metrics import modes
+from jaxgen.metrics import vae as vae_metrics
+from jaxgen.metrics.classifier import channel_labels, classifier_logits, load_classifier
+from jaxgen.metrics.coverage import coverage_fn
+from jaxgen.metrics.features import feature_metrics
+from jaxgen.metrics.images import sample_quality
+
+FEATURE_SAMPLES = 5000  # Samples for Fréchet distance and precision/recall in classifier features.
+
+
+def build(config: ml_collections.ConfigDict):
+  """(RealData, Method, time-series evaluate or None) of a config.
+
+  The time-series evaluation (`jaxgen.metrics.coverage.coverage_fn`) is
+  built when `config.train` has `eval_every`.
+
+  Raises:
+    ValueError: an unknown method name, and the method's own checks.
+    DatasetNotFoundError, ClassifierError: from the data and the classifier.
+  """
+  real = make_real(config.data)
+  method = methods.build(config, real)
+  evaluate = (coverage_fn(config.data.name, real, confidence=config.eval.get("confidence", 0.9))
+              if "eval_every" in config.train else None)
+  return real, method, evaluate
+
+
+def held_out_examples(real: RealData) -> np.ndarray:
+  """The test split in the models' range: float32 [N, 28, 28, 1] digits or [N, 16, 9] drum patterns, in [-1, 1]."""
+  if "image" in real.test:
+    return np.asarray(data_lib.to_model_range(real.test["image"]))
+  return np.asarray(data_lib.patterns_to_model_range(real.test["pattern"]))
+
+
+# ----------------------------------------------------------------------------- evaluations of samples
+# Each: (config, real) -> (method, state, samples float32 [n, ...], key) -> dict. Built once per run, so a
+# classifier is loaded once for all seeds of a sweep.
+
+
+def _mixture_evaluation(config, real):
+  """ring / grid: `metrics.modes.mixture_coverage` (VEEGAN/PacGAN protocol)."""
+  coverage = coverage_fn(config.data.name, real)
+  return lambda method, state, samples, key: coverage(samples)
+
+
+def _stacked_mnist_evaluation(config, real):
+  """Digit-triple modes and KL, `mode_counts` (the histogram over the 1,000 triples), and Fréchet distance and
+  precision/recall (k=3) in classifier features on FEATURE_SAMPLES samples against as many real stacked digits."""
+  params = load_classifier().params
+
+  def evaluate(method, state, samples, key):
+    labels = channel_labels(params, samples)  # Each channel classified once, for the coverage and the histogram.
+    result = modes.stacked_mnist_coverage(labels)
+    result["mode_counts"] = np.bincount(np.asarray(labels) @ np.array([100, 10, 1]), minlength=1000)
+    n = min(FEATURE_SAMPLES, len(samples))
+    result.update(feature_metrics(params, samples[:n], real.sample(jax.random.fold_in(key, 1), n)))
+    return result
+
+  return evaluate
+
+
+def _pixel_evaluation(config, real):
+  """mnist*: pixel Fréchet distance and classes covered (`metrics.sample_quality`) against the test split."""
+  to_float = data_lib.to_model_range
+  return lambda method, state, samples, key: sample_quality(
+      samples, to_float(real.test["image"]), to_float(real.train["image"]), real.train["label"])
+
+
+def _letters_evaluation(config, real):
+  """`letters_evaluation` with the cached letter classifier."""
+  params = load_classifier(name="letters").params
+  return lambda method, state, samples, key: letters_evaluation(method, state, config, samples, params, key)
+
+
+# config.data.name -> the evaluation of a generative model's samples.
+SAMPLE_EVALUATIONS = {"ring": _mixture_evaluation, "grid": _mixture_evaluation,
+                      "stacked_mnist": _stacked_mnist_evaluation, "letters": _letters_evaluation,
+                      "mnist": _pixel_evaluation, "mnist_subset": _pixel_evaluation}
+
+
+def letters_evaluation(method, state, config: ml_collections.ConfigDict, samples: jax.Array, params,
+                       key: jax.Array) -> dict:
+  """Letter coverage of `samples` (`jaxgen.metrics.letters.letter_coverage` at `eval.confidence`).
+
+  Returns coverage, letters_present, entropy (nats), confident (fractions),
+  counts (per letter, A..Z) and missing (the absent letters as a string).
+  Conditional methods (a `classify` function: AC-GAN) conditioned first on
+  the letter also get class_accuracy, per_class_accuracy: the fraction of
+  samples generated for each letter (eval.num_samples // 26 per letter,
+  the other attributes at random) that the classifier confidently calls
+  that letter.
+  """
+  confidence = config.eval.confidence
+  result = letter_metrics.letter_coverage(classifier_logits(params, samples, "letters"), confidence)
+  result = {k: np.asarray(v).tolist() for k, v in result.items()}
+  result["missing"] = "".join(letter_metrics.missing_letters(result["counts"]))
+  if hasattr(method, "classify") and config.method.attributes[0] == "label":
+    m, per_class = config.method, max(1, config.eval.num_samples // len(LETTERS))
+    first = np.repeat(np.arange(m.num_classes[0]), per_class)
+    keys = jax.random.split(jax.random.fold_in(key, 1), len(m.attributes) + 1)
+    labels = {name: jnp.asarray(first) if i == 0 else jax.random.randint(keys[i], first.shape, 0, classes)
+              for i, (name, classes) in enumerate(zip(m.attributes, m.num_classes))}
+    probs = jax.nn.softmax(classifier_logits(params, method.generate(state, keys[-1], labels), "letters"))
+    hit = np.asarray((jnp.argmax(probs, -1) == labels[m.attributes[0]]) & (probs.max(-1) >= confidence))
+    result["per_class_accuracy"] = hit.reshape(-1, per_class).mean(1).tolist()
+    result["class_accuracy"] = float(hit.mean())
+  return result
+
+
+def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, key: jax.Array) -> dict:
+  """End-of-run VAE diagnostics on the test split (and on samples, for drum patterns).
+
+  On the N test examples, at temperature 1 and without kl_weight or free bits:
+  recon_nll, kl (per level for the hierarchical VAE: kl_high, kl_low),
+  elbo = -(recon_nll + kl), all in nats per example; kl_per_dim (batch-mean KL
+  of every latent dimension); active_units (Burda et al., 2016: the variance
+  over the test set of E_q[z_d | x] above 0.01; for z_high, E_q[z_high | z_low]
+  at a sampled z_low) and mutual_information, an estimate of I(x; z) under
+  the aggregate posterior (for the echo encoder, its exact rate).
+  Drum patterns (a hierarchical posterior) also get, from `eval.num_samples` generated patterns:
+  validity and diversity (`metrics.drums`), the style histogram of the
+  samples by a style classifier trained on the training split, and
+  style_accuracy: that classifier's accuracy on the greedy (T -> 0)
+  reconstructions of the test patterns, i.e. whether the code keeps the style.
+  """
+  x = held_out_examples(real)
+  k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
+  terms = jax.device_get(jax.jit(method.evaluate)(state, x, k_eval))
+  posterior = jax.jit(method.encode)(state, x, k_encode)
+  hierarchical = "high" in posterior
+  levels = {"_high": posterior["high"], "_low": posterior["low"]} if hierarchical else {"": posterior}
+  kl_total = sum(terms[f"kl{level}"] for level in levels)
+  result = {"elbo": float(-(terms["recon_nll"] + kl_total).mean()), "recon_nll": float(terms["recon_nll"].mean())}
+  for level, q in levels.items():
+    result[f"kl{level}"] = float(terms[f"kl{level}"].mean())
+    result[f"active_units{level}"] = int(vae_metrics.active_units(q["mean"])[0])
+    result[f"mutual_information{level}"] = float(
+        vae_metrics.mutual_information(q["mean"], q["logvar"], q["z"]) if "logvar" in q else terms["kl"].mean())
+    result[f"kl_per_dim{level}"] = terms[f"kl{level}_per_dim" if hierarchical else "kl_per_dim"].mean(0).tolist()
+  if not hierarchical:
+    return result
+  samples = np.asarray(method.sample(state, k_sample, config.eval.num_samples)) > 0
+  result["validity"] = float(np.mean(drum_metrics.validity(samples)))
+  result["diversity"] = float(drum_metrics.diversity(samples))
+  if np.all(real.train["style"] >= 0):  # Style labels (not for drum_midi).
+    classifier = drum_metrics.train_style_classifier(real.train["pattern"], real.train["style"])
+    recon = method.generate(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon, 1e-3)
+    result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, np.asarray(recon), real.test["style"]))
+    predicted = np.asarray(drum_metrics.style_predictions(classifier, samples.astype(np.float32)))
+    result["sample_styles"] = np.bincount(predicted, minlength=int(real.test["style"].max()) + 1).tolist()
+  return result
+
+
+def run_evaluation(method, config: ml_collections.ConfigDict, real: RealData) -> Callable[[Any, jax.Array], dict]:
+  """(state, key) -> the end-of-run metrics of one run: `vae_evaluation` for a method with `encode`, else
+  `SAMPLE_EVALUATIONS[config.data.name]` of `eval.num_samples` samples drawn with `key`.
+
+  Raises:
+    ValueError: no evaluation is defined for the data.
+  """
+  if hasattr(method, "encode"):
+    return lambda state, key: vae_evaluation(method, state, config, real, key)
+  if config.data.name not in SAMPLE_EVALUATIONS:
+    raise ValueError(f"no end-of-run evaluation of samples of data.name={config.data.name!r}; "
+                     f"one of {sorted(SAMPLE_EVALUATIONS)}")
+  evaluate = SAMPLE_EVALUATIONS[config.data.name](config, real)
+  return lambda state, key: evaluate(method, state, method.sample(state, key, config.eval.num_samples), key)
+
+
+def final_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, seeds=None) -> dict:
+  """The end-of-run metrics written to eval.json (`run_evaluation` with `run_keys(seed)["eval"]`).
+
+  For a sweep (`seeds` given, `state` with a leading seed axis) each value
+  is a list over `seeds`, and "seeds" lists them.
+  """
+  evaluate = run_evaluation(method, config, real)
+  runs = [None] if seeds is None else list(seeds)
+  results = []
+  for i, seed in enumerate(runs):
+    one = state if seed is None else jax.tree.map(lambda x: x[i], state)  # pylint: disable=cell-var-from-loop
+    result = evaluate(one, run_keys(config.seed if seed is None else seed)["eval"])
+    results.append({k: np.asarray(v).tolist() for k, v in result.items()})
+  if seeds is None:
+    return results[0]
+  return {"seeds": runs, **{k: [r[k] for r in results] for k in results[0]}}
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, seeds=None,
+                       settings=None, fresh: bool = False, progress: bool = True):
+  """Trains (or resumes) a run or a sweep of `config` in `workdir`, evaluates it and writes eval.json.
+
+  Args:
+    config: the experiment config.
+    workdir: the run directory (`jaxgen.engine.workdir`).
+    seeds, settings, fresh, progress: as for `jaxgen.engine.train`.
+
+  Returns:
+    (eval.json's dict, final state, Method, RealData).
+
+  Raises:
+    what `build`, `jaxgen.engine.train` and `run_evaluation` raise.
+  """
+  real, method, evaluate = build(config)
+  state = engine.train(method, config, workdir, fresh=fresh, progress=progress, evaluate=evaluate,
+                       seeds=seeds, settings=settings)
+  result = final_evaluation(method, state, config, real, seeds=seeds)
+  (pathlib.Path(workdir) / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
+  return result, state, method, real

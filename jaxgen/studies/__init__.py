@@ -1,0 +1,39 @@
+"""The studies of jaxgen, each a table of settings (a config plus overrides) trained as sweeps, and a report.
+
+  >>> import jaxgen.studies
+  >>> report = jaxgen.studies.run("mode_collapse", "runs/mode_collapse_quick", quick=True)  # doctest: +SKIP
+
+Each writes `<workdir>/report.md` (tables of mean ± standard error over seeds,
+published rows beside ours where the literature has them) and
+`<workdir>/figures/`; every setting is a resumable sweep workdir below it,
+reused when the study is run again. `python -m launch.reproduce <name>` is
+this behind flags.
+"""
+
+import pathlib
+
+from jaxgen.studies import beta_vae, letters, mode_collapse, posterior_collapse
+
+# Study name -> module with run(workdir, quick, num_seeds) -> report text.
+STUDIES = {"mode_collapse": mode_collapse, "letters": letters, "beta_vae": beta_vae,
+           "posterior_collapse": posterior_collapse}
+
+
+def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int | None = None) -> str:
+  """Runs (or resumes, or reuses) study `name` in `workdir`; returns report.md's text.
+
+  Args:
+    name: a key of STUDIES.
+    workdir: the study's directory.
+    quick: short runs, minutes on a 2-core CPU: trends at best, not converged values.
+    seeds: seeds per setting; None for the study's default.
+
+  Raises:
+    ValueError: an unknown study name; and what the runs raise.
+  """
+  if name not in STUDIES:
+    raise ValueError(f"unknown study {name!r}; choose one of {sorted(STUDIES)}")
+  return STUDIES[name].run(pathlib.Path(workdir), quick, seeds)
+
+
+__all__ = ["STUDIES", "run"]
