@@ -28,7 +28,7 @@ Remedies and options (override with --config.<key>=<value>):
 
 import ml_collections
 
-from configs import mnist_gan, mnist_vae
+from configs import base
 
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
@@ -43,7 +43,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.model.decoder = "conv"  # conv | lstm
   c.model.learned_prior = False  # p(z_low | z_high) learned; False: N(0, I).
 
-  c.method = mnist_vae.vae_method(batch_size=64)
+  c.method = base.vae_method(batch_size=64)
   c.method.name = "hvae"
 
   c.optimizer = ml_collections.ConfigDict(dict(learning_rate=1e-3, b1=0.9, b2=0.999))
@@ -54,7 +54,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.eval = ml_collections.ConfigDict(dict(num_samples=1000))  # Generated patterns scored into eval.json.
 
   if arg == "smoke":
-    mnist_gan.shrink_to_smoke(c)
+    base.shrink_to_smoke(c)
   elif arg:
     raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
   return c

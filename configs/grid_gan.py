@@ -1,6 +1,6 @@
 r"""Vanilla (non-saturating) GAN on the 25-Gaussian grid: the mode-collapse baseline.
 
-Command (from the repository root), 5 seeds in one vmapped program:
+Command (from the repository root), 5 seeds in one program:
 
   python -m launch.sweep --config configs/grid_gan.py --seeds 5 --workdir runs/grid_gan
 
@@ -11,11 +11,15 @@ same networks and metrics as configs/ring_gan.py. Expected results: the
 
 import ml_collections
 
-from configs import ring_gan
+from configs import base
 
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
-  c = ring_gan.get_config(arg)
-  c.data.name = "grid"
+  c = base.mixture_gan("grid")
+  if arg == "smoke":
+    base.shrink_to_smoke(c)
+    c.train.eval_every = 10
+  elif arg:
+    raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
   return c

@@ -28,15 +28,10 @@ import ml_collections
 
 from configs import letters_dcgan
 
-# GAN fixes of methods.gan that AC-GAN does not implement (methods.acgan refuses them).
-_GAN_ONLY_KEYS = ("gradient_penalty", "unroll_steps", "num_generators", "pack", "feature_matching")
-
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
   c = letters_dcgan.get_config(arg)
-  for key in _GAN_ONLY_KEYS:
-    del c.method[key]
   c.method.name = "acgan"
   c.method.attributes = ("label",)  # Label features of the data to condition on, one auxiliary head each.
   c.method.num_classes = (26,)  # Classes per attribute.

@@ -23,13 +23,12 @@ Expected results and run times: the `letters` study's report.
 
 import ml_collections
 
-from configs import mnist_gan
+from configs import base
 
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
-  c = mnist_gan.get_config()
-  c.data.name = "letters"
+  c = base.gan("letters")
   c.model.architecture = "dcgan"
   c.model.latent_dim = 100
   c.train.steps = 5000
@@ -44,7 +43,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.eval.confidence = 0.9  # A sample counts for a letter when the classifier gives it this probability.
   c.eval.collapse_fraction = 0.75  # Collapse onset: coverage stays below this fraction of its running maximum.
   if arg == "smoke":
-    mnist_gan.shrink_to_smoke(c)
+    base.shrink_to_smoke(c)
     c.model.generator_features = 8
     c.model.critic_features = (8, 16)
     c.model.latent_dim = 16

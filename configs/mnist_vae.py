@@ -17,27 +17,14 @@ Variants (override with --config.<key>=<value>):
   model.architecture=conv                  conv encoder and transposed-conv decoder
   method.kl_schedule.kind=cyclical         KL annealing (see configs/drums_hvae.py for all kinds)
   method.free_bits=0.25                    free bits, nats per dimension (Kingma et al., 2016)
-The rate-distortion curve over a beta grid (one vmapped sweep) is
+The rate-distortion curve over a beta grid (one sweep program) is
 `python -m launch.reproduce beta_vae --workdir runs/beta_vae`.
 `get_config("smoke")` runs in seconds.
 """
 
 import ml_collections
 
-from configs import mnist_gan
-
-
-def vae_method(batch_size: int) -> ml_collections.ConfigDict:
-  """The `method` section shared by the VAE configs: beta 1, no annealing, no free bits, temperature 1."""
-  return ml_collections.ConfigDict(dict(
-      batch_size=batch_size,
-      kl_weight=1.0,  # beta: the KL weight at the top of its schedule.
-      # KL annealing a(t) in [0, 1] (jaxgen.schedules): constant | linear | sigmoid | cyclical.
-      kl_schedule=dict(kind="constant", warmup_steps=0, midpoint=0, steepness=0.0, num_cycles=4, ratio=0.5),
-      free_bits=0.0,  # lambda, nats per latent dimension; 0 = off.
-      temperature=dict(start=1.0, end=1.0, decay_steps=0),  # Training temperature of the logits; 0 steps = constant.
-      sample_temperature=1.0,  # Logits / T when sampling.
-  ))
+from configs import base
 
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
@@ -54,7 +41,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   # Terms past echo_d_max then sum to < 2^-23 / (1 - clip): the truncated rate is exact in float32.
   c.model.echo_d_max = 50  # Echo noise terms (other examples of the batch) before truncation.
 
-  c.method = vae_method(batch_size=128)
+  c.method = base.vae_method(batch_size=128)
   c.method.name = "vae"
 
   c.optimizer = ml_collections.ConfigDict(dict(learning_rate=1e-3, b1=0.9, b2=0.999))
@@ -65,7 +52,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.eval = ml_collections.ConfigDict(dict(num_samples=500))  # Test digits and samples for eval.json.
 
   if arg == "smoke":
-    mnist_gan.shrink_to_smoke(c)
+    base.shrink_to_smoke(c)
     c.model.echo_d_max = 8
   elif arg:
     raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")

@@ -19,6 +19,7 @@ learning rate 1e-4 and betas (0.5, 0.9). `get_config("smoke")`
 
 import ml_collections
 
+from configs import base
 from configs import mnist_gan
 
 
@@ -34,7 +35,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.train.checkpoint_every = 500
   c.train.figure_every = 500
   if arg == "smoke":
-    mnist_gan.shrink_to_smoke(c)
+    base.shrink_to_smoke(c)
   elif arg:
     raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
   return c

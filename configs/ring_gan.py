@@ -1,6 +1,6 @@
 r"""Vanilla (non-saturating) GAN on the 8-Gaussian ring: the mode-collapse baseline.
 
-Command (from the repository root), 5 seeds in one vmapped program:
+Command (from the repository root), 5 seeds in one program:
 
   python -m launch.sweep --config configs/ring_gan.py --seeds 5 --workdir runs/ring_gan
 
@@ -17,28 +17,14 @@ fraction and KL beside the published rows. `get_config("smoke")` runs in seconds
 
 import ml_collections
 
-from configs import mnist_gan
+from configs import base
 
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
-  c = mnist_gan.get_config()
-  c.data.name = "ring"
-  c.model.latent_dim = 16
-  c.model.generator_widths = (128, 128, 128)
-  c.model.critic_widths = (128, 128)
-  c.method.batch_size = 128
-  c.train.steps = 5000
-  for opt in (c.optimizer.generator, c.optimizer.critic):
-    opt.learning_rate, opt.b1, opt.b2 = 1e-3, 0.5, 0.999
-    opt.decay_steps = c.train.steps  # Cosine to 1e-5: sharpens the samples onto the modes.
-  c.train.log_every = 250
-  c.train.eval_every = 250  # The coverage time series.
-  c.train.checkpoint_every = 1000
-  c.train.figure_every = 1000
-  c.eval.num_samples = 2500  # The protocol's sample count.
+  c = base.mixture_gan("ring")
   if arg == "smoke":
-    mnist_gan.shrink_to_smoke(c)
+    base.shrink_to_smoke(c)
     c.train.eval_every = 10
   elif arg:
     raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")

@@ -1,6 +1,6 @@
 r"""PacGAN (Lin et al., 2018) with packing degree 4 on the 8-Gaussian ring, trained to convergence.
 
-Command (from the repository root), 5 seeds in one vmapped program:
+Command (from the repository root), 5 seeds in one program:
 
   python -m launch.sweep --config configs/ring_pacgan.py --seeds 5 --workdir runs/ring_pacgan
 

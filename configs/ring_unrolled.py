@@ -1,10 +1,10 @@
 r"""Unrolled GAN (Metz et al., 2017) on the 8-Gaussian ring: 5 simulated critic steps.
 
-Command (from the repository root), 8 seeds in one vmapped program:
+Command (from the repository root), 8 seeds in one program:
 
   python -m launch.sweep --config configs/ring_unrolled.py --seeds 8 --workdir runs/ring_unrolled
 
-and the unrolling depth as a grid (one vmapped 8-seed sweep per value):
+and the unrolling depth as a grid (one 8-seed sweep program per value):
 
   python -m launch.sweep --config configs/ring_unrolled.py --seeds 8 --workdir runs/ring_unroll_grid \
       --grid method.unroll_steps=0,1,5,10

@@ -24,13 +24,12 @@ launch.reproduce mode_collapse`), which also runs the best 2-D fix here.
 
 import ml_collections
 
-from configs import mnist_gan
+from configs import base
 
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
-  c = mnist_gan.get_config()
-  c.data.name = "stacked_mnist"
+  c = base.gan("stacked_mnist")
   c.model.architecture = "dcgan"
   c.model.latent_dim = 100
   c.train.steps = 2000
@@ -42,7 +41,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.eval.num_samples = 26_000  # The protocol's sample count (final evaluation).
   c.eval.series_samples = 2600  # For the modes-vs-step time series: counts fewer modes than 26,000.
   if arg == "smoke":
-    mnist_gan.shrink_to_smoke(c)
+    base.shrink_to_smoke(c)
     c.train.eval_every = 10
     c.eval.num_samples = c.eval.series_samples = 100
   elif arg:

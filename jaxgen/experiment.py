@@ -6,8 +6,8 @@
 `launch.train` and `launch.sweep` are this module behind flags, and every
 study (`jaxgen.studies`) runs its settings through `train_and_evaluate`.
 What a run is evaluated with is chosen by registries, never by asking a
-method or dataset its name elsewhere: a method with an `encode` function (the
-VAEs) gets `vae_evaluation`; any other is judged by its samples, with the
+method or dataset its name elsewhere: a method with the `encode` capability
+(`jaxgen.methods.base.CAPABILITIES`: the VAEs) gets `vae_evaluation`; any other is judged by its samples, with the
 metrics `SAMPLE_EVALUATIONS` gives its `config.data.name`.
 """
 
@@ -114,7 +114,7 @@ def letters_evaluation(method, state, config: ml_collections.ConfigDict, samples
 
   Returns coverage, letters_present, entropy (nats), confident (fractions),
   counts (per letter, A..Z) and missing (the absent letters as a string).
-  Conditional methods (a `classify` function: AC-GAN) conditioned first on
+  Conditional methods (`generate_conditional`: AC-GAN) conditioned first on
   the letter also get class_accuracy, per_class_accuracy: the fraction of
   samples generated for each letter (eval.num_samples // 26 per letter,
   the other attributes at random) that the classifier confidently calls
@@ -124,13 +124,13 @@ def letters_evaluation(method, state, config: ml_collections.ConfigDict, samples
   result = letter_metrics.letter_coverage(classifier_logits(params, samples, "letters"), confidence)
   result = {k: np.asarray(v).tolist() for k, v in result.items()}
   result["missing"] = "".join(letter_metrics.missing_letters(result["counts"]))
-  if hasattr(method, "classify") and config.method.attributes[0] == "label":
+  if methods.has_capability(method, "generate_conditional") and config.method.attributes[0] == "label":
     m, per_class = config.method, max(1, config.eval.num_samples // len(LETTERS))
     first = np.repeat(np.arange(m.num_classes[0]), per_class)
     keys = jax.random.split(jax.random.fold_in(key, 1), len(m.attributes) + 1)
     labels = {name: jnp.asarray(first) if i == 0 else jax.random.randint(keys[i], first.shape, 0, classes)
               for i, (name, classes) in enumerate(zip(m.attributes, m.num_classes))}
-    probs = jax.nn.softmax(classifier_logits(params, method.generate(state, keys[-1], labels), "letters"))
+    probs = jax.nn.softmax(classifier_logits(params, method.generate_conditional(state, keys[-1], labels), "letters"))
     hit = np.asarray((jnp.argmax(probs, -1) == labels[m.attributes[0]]) & (probs.max(-1) >= confidence))
     result["per_class_accuracy"] = hit.reshape(-1, per_class).mean(1).tolist()
     result["class_accuracy"] = float(hit.mean())
@@ -155,7 +155,7 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   """
   x = held_out_examples(real)
   k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
-  terms = jax.device_get(jax.jit(method.evaluate)(state, x, k_eval))
+  terms = jax.device_get(jax.jit(method.elbo_terms)(state, x, k_eval))
   posterior = jax.jit(method.encode)(state, x, k_encode)
   hierarchical = "high" in posterior
   levels = {"_high": posterior["high"], "_low": posterior["low"]} if hierarchical else {"": posterior}
@@ -174,7 +174,7 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   result["diversity"] = float(drum_metrics.diversity(samples))
   if np.all(real.train["style"] >= 0):  # Style labels (not for drum_midi).
     classifier = drum_metrics.train_style_classifier(real.train["pattern"], real.train["style"])
-    recon = method.generate(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon, 1e-3)
+    recon = method.generate_from_codes(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon, 1e-3)
     result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, np.asarray(recon), real.test["style"]))
     predicted = np.asarray(drum_metrics.style_predictions(classifier, samples.astype(np.float32)))
     result["sample_styles"] = np.bincount(predicted, minlength=int(real.test["style"].max()) + 1).tolist()
@@ -182,13 +182,13 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
 
 
 def run_evaluation(method, config: ml_collections.ConfigDict, real: RealData) -> Callable[[Any, jax.Array], dict]:
-  """(state, key) -> the end-of-run metrics of one run: `vae_evaluation` for a method with `encode`, else
+  """(state, key) -> the end-of-run metrics of one run: `vae_evaluation` for a method that can `encode`, else
   `SAMPLE_EVALUATIONS[config.data.name]` of `eval.num_samples` samples drawn with `key`.
 
   Raises:
     ValueError: no evaluation is defined for the data.
   """
-  if hasattr(method, "encode"):
+  if methods.has_capability(method, "encode"):
     return lambda state, key: vae_evaluation(method, state, config, real, key)
   if config.data.name not in SAMPLE_EVALUATIONS:
     raise ValueError(f"no end-of-run evaluation of samples of data.name={config.data.name!r}; "

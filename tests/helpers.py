@@ -2,6 +2,7 @@
 
 import functools
 
+import chex
 import jax
 import jax.numpy as jnp
 import ml_collections
@@ -71,3 +72,17 @@ def tiny_ring_config(**overrides) -> ml_collections.ConfigDict:
   c.model.critic_widths = (16,)
   c.update_from_flattened_dict(overrides)
   return c
+
+
+def assert_only_the_generator_update_differs(base: Method, other: Method, warmup_steps: int = 5) -> None:
+  """After `warmup_steps` of `base` (so the critic is not at its initialisation), one step of each from the
+  same state and key gives the same critic but different generators (what a lookahead fix must do)."""
+  state = base.init(jax.random.key(0))
+  for i in range(warmup_steps):
+    state, _ = jax.jit(base.step)(state, jax.random.key(100 + i))
+  base_next, _ = jax.jit(base.step)(state, jax.random.key(7))
+  other_next, _ = jax.jit(other.step)(state, jax.random.key(7))
+  chex.assert_trees_all_equal(base_next.critic, other_next.critic)
+  diff = jax.tree.map(lambda a, b: float(jnp.max(jnp.abs(a - b))), base_next.generator, other_next.generator)
+  assert max(jax.tree.leaves(diff)) > 1e-6
+

@@ -14,6 +14,7 @@ from jaxgen.data.real import RealData
 from jaxgen.losses import gan as gan_losses
 from jaxgen.methods import METHODS, acgan
 from jaxgen import experiment
+from tests import helpers
 
 SIDE = 8  # Synthetic images are 8x8: class c is a bright 4x4 square in quadrant c.
 
@@ -83,12 +84,12 @@ def test_losses_and_heads_on_a_hand_case():
   assert source.shape == (2,) and [h.shape for h in heads] == [(2, 3), (2, 2)]
   np.testing.assert_allclose(heads[1], np.array(real)[:, 4:])
   np.testing.assert_allclose(gan_losses.auxiliary_classifier_loss(heads, labels(real_y)), aux_real, rtol=1e-5)
-  d_loss, terms = gan_losses.acgan_discriminator_loss(j(real), j(fake), labels(real_y), labels(fake_y), (3, 2), w)
+  d_loss, terms = gan_losses.critic_loss_acgan(j(real), j(fake), labels(real_y), labels(fake_y), (3, 2), w)
   np.testing.assert_allclose(d_loss, bce + w * (aux_real + aux_fake), rtol=1e-5)
   np.testing.assert_allclose([terms["aux_real"], terms["aux_fake"]], [aux_real, aux_fake], rtol=1e-5)
-  g_ns, _ = gan_losses.acgan_generator_loss(j(fake), labels(fake_y), (3, 2), w)
+  g_ns, _ = gan_losses.generator_loss_acgan(j(fake), labels(fake_y), (3, 2), w)
   np.testing.assert_allclose(g_ns, np.mean([softplus(-f[0]) for f in fake]) + w * aux_fake, rtol=1e-5)
-  g_mm, _ = gan_losses.acgan_generator_loss(j(fake), labels(fake_y), (3, 2), w, "minimax")
+  g_mm, _ = gan_losses.generator_loss_acgan(j(fake), labels(fake_y), (3, 2), w, "minimax")
   np.testing.assert_allclose(g_mm, -np.mean([softplus(f[0]) for f in fake]) + w * aux_fake, rtol=1e-5)
   with pytest.raises(ValueError, match="1 \\+ sum"):
     gan_losses.split_acgan_outputs(j(real), (3, 3))
@@ -152,13 +153,13 @@ def test_training_makes_generate_honour_the_class(two_attributes):
   """200 steps on the squares: generated images of class c have their square in quadrant c."""
   method, step, state = two_attributes
   labels = {"label": jnp.arange(200) % 4, "slant": jnp.arange(200) % 2}
-  before = np.mean(quadrant_class(method.generate(state, jax.random.key(9), labels)) == labels["label"])
+  before = np.mean(quadrant_class(method.generate_conditional(state, jax.random.key(9), labels)) == labels["label"])
   accuracy = []
   for i in range(200):
     state, m = step(state, jax.random.fold_in(jax.random.key(1), i))
     accuracy.append(float(m["aux_accuracy_fake"]))
     assert np.isfinite(float(m["d_loss"])) and np.isfinite(float(m["g_loss"]))
-  after = np.mean(quadrant_class(method.generate(state, jax.random.key(9), labels)) == labels["label"])
+  after = np.mean(quadrant_class(method.generate_conditional(state, jax.random.key(9), labels)) == labels["label"])
   assert after > 0.9 and before < 0.5, (before, after)
   assert np.mean(accuracy[-20:]) > 0.9
   x = method.sample(state, jax.random.key(3), 8)  # The first attribute balanced: 0, 1, 2, 3, 0, 1, 2, 3.
@@ -176,12 +177,12 @@ def test_two_attributes_heads_codes_and_metrics(two_attributes):
                     "aux_fake", "aux_accuracy_fake", "aux_weight", "aux_scale", "aux_drop", "aux_drop_size"}
   assert all(v.shape == () and v.dtype == jnp.float32 and np.isfinite(float(v)) for v in m.values())
   key, zeros = jax.random.key(2), jnp.zeros(6, jnp.int32)
-  base = method.generate(state, key, {"label": zeros, "slant": zeros})
+  base = method.generate_conditional(state, key, {"label": zeros, "slant": zeros})
   assert base.shape == (6, SIDE, SIDE, 1)
-  assert not np.allclose(base, method.generate(state, key, {"label": zeros, "slant": zeros + 1}))
-  assert not np.allclose(base, method.generate(state, key, {"label": zeros + 3, "slant": zeros}))
+  assert not np.allclose(base, method.generate_conditional(state, key, {"label": zeros, "slant": zeros + 1}))
+  assert not np.allclose(base, method.generate_conditional(state, key, {"label": zeros + 3, "slant": zeros}))
   with pytest.raises(ValueError, match="slant"):
-    method.generate(state, key, {"label": zeros})
+    method.generate_conditional(state, key, {"label": zeros})
   quiet = acgan.make(tiny_config(**{"method.attributes": ("label", "slant"), "method.num_classes": (4, 2)}),
                      sampler())  # Latent noise is for training only: sampling is the same.
   np.testing.assert_array_equal(method.sample(state, key, 4), quiet.sample(state, key, 4))
@@ -198,16 +199,17 @@ def test_bad_configs_are_refused_naming_the_setting():
   assert "objective" in message and "adaptive_aux_factor" in message  # Every bad setting, in one error.
   assert "aux_weight" in error(**{"method.aux_weight.kind": "exponential"})
   assert "not labels of the data" in error(**{"method.attributes": ("font",)})
-  for fix, value in (("unroll_steps", 5), ("pack", 2), ("num_generators", 3), ("feature_matching", True)):
+  for fix, value in (("pack", 2), ("num_generators", 3), ("feature_matching", True)):
     config = tiny_config()
     config.method[fix] = value
     with pytest.raises(ValueError, match=fix):
       acgan.make(config, sampler())
   config = tiny_config()
-  config.method.unroll_steps = 0  # A fix switched off is accepted; an unknown key is not.
-  config.method.gradient_penalty = 10.0
-  with pytest.raises(ValueError, match="gradient_penalty"):
+  config.method.pack = 1  # A fix switched off is accepted; an unknown key is not.
+  config.method.lookahead = 5
+  with pytest.raises(ValueError, match="lookahead"):
     acgan.make(config, sampler())
+  del config.method["lookahead"]
   del config.method["aux_drop_window"]
   with pytest.raises(ValueError, match="aux_drop_window"):
     acgan.make(config, sampler())
@@ -232,3 +234,10 @@ def test_build_gives_acgan_the_labelled_sampler(monkeypatch):
   monkeypatch.setattr(experiment, "make_real", lambda data: real._replace(sample_labelled=None))
   with pytest.raises(ValueError, match="has none"):
     experiment.build(config)
+
+
+def test_acgan_unrolled_changes_the_generator_update_only():
+  """AC-GAN with the unrolled GAN's lookahead (Metz et al., 2017): the same critic update, another generator one."""
+  helpers.assert_only_the_generator_update_differs(
+      acgan.make(tiny_config(), sampler()), acgan.make(tiny_config(**{"method.unroll_steps": 2}), sampler()),
+      warmup_steps=3)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from jaxgen import engine
+from jaxgen import plots
 from jaxgen.engine import loop
 from jaxgen.methods import gan
 from tests import helpers
@@ -70,7 +71,7 @@ class Killed(Exception):
   pass
 
 
-def test_resume_after_kill_equals_uninterrupted_run(tmp_path, mnist_train):
+def test_resume_after_kill_equals_uninterrupted_run(tmp_path, mnist_train, monkeypatch):
   """Killed at step 15 (checkpoint at 10), the same command resumes and ends bit-identical."""
   config = helpers.tiny_gan_config()
   config.train.figure_every = 5
@@ -78,15 +79,18 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path, mnist_train):
   uninterrupted = engine.train(method, config, tmp_path / "once", progress=False)
 
   calls = []
+  draw = plots.samples_figure
 
-  def sample_then_die(state, key, n):  # Figures are drawn at steps 5, 10, 15: die at the third.
-    calls.append(n)
+  def draw_then_die(samples):  # Figures are drawn at steps 5, 10, 15: die at the third.
+    calls.append(len(samples))
     if len(calls) == 3:
       raise Killed()
-    return method.sample(state, key, n)
+    return draw(samples)
 
+  monkeypatch.setattr(plots, "samples_figure", draw_then_die)
   with pytest.raises(Killed):
-    engine.train(method._replace(sample=sample_then_die), config, tmp_path / "twice", progress=False)
+    engine.train(method, config, tmp_path / "twice", progress=False)
+  monkeypatch.undo()
   assert sorted(p.name for p in (tmp_path / "twice" / "checkpoints").iterdir()) == ["10"]
   resumed = engine.train(method, config, tmp_path / "twice", progress=False)
   assert_same(uninterrupted, resumed)

@@ -19,9 +19,9 @@ def test_discriminator_loss_is_bce():
   real, fake = [2.0, -0.5], [-1.0, 3.0]
   expected = (-(math.log(sigmoid(2.0)) + math.log(sigmoid(-0.5))) / 2
               - (math.log(1 - sigmoid(-1.0)) + math.log(1 - sigmoid(3.0))) / 2)
-  assert float(gan_losses.discriminator_loss(jnp.array(real), jnp.array(fake))) == pytest.approx(expected, rel=1e-6)
+  assert float(gan_losses.critic_loss_minimax(jnp.array(real), jnp.array(fake))) == pytest.approx(expected, rel=1e-6)
   # At D = 1/2 everywhere the loss is 2 log 2.
-  assert float(gan_losses.discriminator_loss(jnp.zeros(4), jnp.zeros(4))) == pytest.approx(2 * math.log(2), rel=1e-6)
+  assert float(gan_losses.critic_loss_minimax(jnp.zeros(4), jnp.zeros(4))) == pytest.approx(2 * math.log(2), rel=1e-6)
 
 
 def test_generator_losses_by_hand():
@@ -45,8 +45,8 @@ def test_saturation_and_large_logits():
 
 def test_wasserstein_losses():
   real, fake = jnp.array([1.0, 3.0]), jnp.array([-2.0, 0.0, 1.0])
-  assert float(gan_losses.wasserstein_critic_loss(real, fake)) == pytest.approx(-1.0 / 3 - 2.0)
-  assert float(gan_losses.wasserstein_generator_loss(fake)) == pytest.approx(1.0 / 3)
+  assert float(gan_losses.critic_loss_wasserstein(real, fake)) == pytest.approx(-1.0 / 3 - 2.0)
+  assert float(gan_losses.generator_loss_wasserstein(fake)) == pytest.approx(1.0 / 3)
 
 
 def test_gradient_penalty_linear_critic_norm_is_weight_norm():

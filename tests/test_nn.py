@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxgen.nn import (DCGANDiscriminator, DCGANGenerator, MinibatchDiscrimination, MLPCritic,
+from jaxgen.nn import (DCGANCritic, DCGANGenerator, MinibatchDiscrimination, MLPCritic,
                        MLPGenerator)
 
 KEY = jax.random.key(0)
@@ -180,7 +180,7 @@ def test_dcgan_generator_batch_norm_train_and_eval():
 @pytest.mark.parametrize("num_outputs,expected", [(1, (3,)), (3, (3, 3))])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_dcgan_discriminator_shapes_and_features(num_outputs, expected, channels):
-  d = DCGANDiscriminator(features=(4, 8), num_outputs=num_outputs, minibatch_kernels=5)
+  d = DCGANCritic(features=(4, 8), num_outputs=num_outputs, minibatch_kernels=5)
   x = _normal(9, (3, 28, 28, channels))
   params = d.init(KEY, x)["params"]
   out, state = d.apply({"params": params}, x, mutable=["intermediates"])
@@ -192,7 +192,7 @@ def test_dcgan_discriminator_shapes_and_features(num_outputs, expected, channels
 
 
 def test_dcgan_discriminator_dropout():
-  d = DCGANDiscriminator(features=(4, 8), dropout_rate=0.5)
+  d = DCGANCritic(features=(4, 8), dropout_rate=0.5)
   x = _normal(10, (4, 28, 28, 1))
   params = d.init(KEY, x)["params"]
   eval_a = d.apply({"params": params}, x)

@@ -67,9 +67,9 @@ def test_training_beats_the_untrained_model_and_z_high_collapses_without_anneali
   method = hvae.make(config, drum_sampler())
   patterns, _ = drums.generate_patterns(seed=1, per_style=20)
   x = 2.0 * patterns.astype(np.float32) - 1.0
-  untrained = method.evaluate(method.init(run_keys(0)["init"]), x, jax.random.key(0))
+  untrained = method.elbo_terms(method.init(run_keys(0)["init"]), x, jax.random.key(0))
   state = engine.train(method, config, tmp_path, progress=False)
-  trained = method.evaluate(state, x, jax.random.key(0))
+  trained = method.elbo_terms(state, x, jax.random.key(0))
   neg_elbo = lambda t: float(np.mean(t["recon_nll"] + t["kl_high"] + t["kl_low"]))
   assert neg_elbo(trained) < 0.6 * neg_elbo(untrained)
   assert float(trained["kl_low"].mean()) > 2.0
@@ -114,7 +114,7 @@ def test_echo_vae_rate_is_minus_log_scale_and_samples_need_no_big_batch():
   state = method.init(jax.random.key(0))
   x = (images[:16].astype(np.float32) - 127.5) / 127.5
   posterior = method.encode(state, x, jax.random.key(1))
-  terms = method.evaluate(state, x, jax.random.key(1))
+  terms = method.elbo_terms(state, x, jax.random.key(1))
   np.testing.assert_allclose(terms["kl"], -posterior["log_scale"].sum(-1), rtol=1e-6)
   assert np.all(np.asarray(terms["kl"]) > 4 * -np.log(config.model.echo_clip) - 1e-5)  # S < clip in every dim.
   samples = method.sample(state, jax.random.key(2), 3)  # Fewer than echo_d_max: a larger real batch is drawn.

@@ -7,7 +7,6 @@ config, so a resumed run repeats exactly the computation of an uninterrupted
 one (bit-identical parameters).
 """
 
-import copy
 import functools
 import pathlib
 

@@ -1,6 +1,7 @@
 """GAN objectives: minimax, non-saturating, WGAN-GP, MAD-GAN, feature matching and AC-GAN.
 
-All functions take unnormalised critic outputs ("logits" for a standard GAN
+Names say who minimises a loss: `critic_loss_*` (the critic, or discriminator) and
+`generator_loss_*`. All functions take unnormalised critic outputs ("logits" for a standard GAN
 discriminator, where D(x) = sigmoid(logit); "scores" for a Wasserstein critic)
 as float32 arrays of shape [B] and return float32 scalars in nats (for the
 log-likelihood losses) or critic units (for the Wasserstein ones). They are
@@ -29,7 +30,7 @@ import optax
 Array = jax.Array
 
 
-def discriminator_loss(real_logits: Array, fake_logits: Array) -> Array:
+def critic_loss_minimax(real_logits: Array, fake_logits: Array) -> Array:
   r"""Binary cross-entropy of the discriminator: real -> 1, fake -> 0.
 
   .. math::
@@ -78,7 +79,7 @@ def generator_loss_non_saturating(fake_logits: Array) -> Array:
   return jnp.mean(jax.nn.softplus(-fake_logits))
 
 
-def wasserstein_critic_loss(real_scores: Array, fake_scores: Array) -> Array:
+def critic_loss_wasserstein(real_scores: Array, fake_scores: Array) -> Array:
   r"""Critic loss of WGAN: minus the Kantorovich-Rubinstein estimate.
 
   .. math:: L_C = \mathbb{E}_z[C(G(z))] - \mathbb{E}_x[C(x)]
@@ -95,7 +96,7 @@ def wasserstein_critic_loss(real_scores: Array, fake_scores: Array) -> Array:
   return jnp.mean(fake_scores) - jnp.mean(real_scores)
 
 
-def wasserstein_generator_loss(fake_scores: Array) -> Array:
+def generator_loss_wasserstein(fake_scores: Array) -> Array:
   r"""Generator loss of WGAN: :math:`L_G = -\mathbb{E}_z[C(G(z))]`.
 
   Args:
@@ -196,7 +197,7 @@ def feature_matching_loss(real_features: Array, fake_features: Array) -> Array:
   return jnp.sum(jnp.square(jnp.mean(real_features, 0) - jnp.mean(fake_features, 0)))
 
 
-def madgan_discriminator_loss(real_logits: Array, fake_logits: Array, fake_generator: Array) -> Array:
+def critic_loss_madgan(real_logits: Array, fake_logits: Array, fake_generator: Array) -> Array:
   r"""MAD-GAN discriminator: a (k+1)-way softmax that names the generator of each sample.
 
   Classes 0..k-1 are the k generators and class k is "real"; the loss is the
@@ -212,7 +213,7 @@ def madgan_discriminator_loss(real_logits: Array, fake_logits: Array, fake_gener
     Scalar loss in nats; log(k+1) when every logit is 0.
 
   Example:
-    >>> float(madgan_discriminator_loss(jnp.zeros((2, 3)), jnp.zeros((2, 3)), jnp.array([0, 1])))  # log 3
+    >>> float(critic_loss_madgan(jnp.zeros((2, 3)), jnp.zeros((2, 3)), jnp.array([0, 1])))  # log 3
     1.0986123085021973
   """
   real_nll = -jax.nn.log_softmax(real_logits)[:, -1]
@@ -220,7 +221,7 @@ def madgan_discriminator_loss(real_logits: Array, fake_logits: Array, fake_gener
   return jnp.mean(jnp.concatenate([real_nll, fake_nll]))
 
 
-def madgan_generator_loss(fake_logits: Array) -> Array:
+def generator_loss_madgan(fake_logits: Array) -> Array:
   r"""MAD-GAN generators: each wants its samples classified as real (class k).
 
   .. math:: L_G = -\mathbb{E}_z \log D_{k+1}(G_i(z))
@@ -296,7 +297,7 @@ def auxiliary_classifier_loss(head_logits: Sequence[Array], labels: Sequence[Arr
              for logits, y in zip(head_logits, labels))
 
 
-def acgan_discriminator_loss(real_outputs: Array, fake_outputs: Array, real_labels: Sequence[Array],
+def critic_loss_acgan(real_outputs: Array, fake_outputs: Array, real_labels: Sequence[Array],
                              fake_labels: Sequence[Array], num_classes: Sequence[int],
                              aux_weight: Array | float) -> tuple[Array, dict[str, Array]]:
   r"""AC-GAN discriminator: real/fake cross-entropy plus the weighted auxiliary loss on both batches.
@@ -322,7 +323,7 @@ def acgan_discriminator_loss(real_outputs: Array, fake_outputs: Array, real_labe
     (scalar loss in nats, {"aux_real": L_C on data, "aux_fake": L_C on samples}).
 
   Example:
-    >>> loss, terms = acgan_discriminator_loss(jnp.zeros((1, 3)), jnp.zeros((1, 3)), [jnp.array([0])],
+    >>> loss, terms = critic_loss_acgan(jnp.zeros((1, 3)), jnp.zeros((1, 3)), [jnp.array([0])],
     ...                                        [jnp.array([1])], (2,), 0.5)
     >>> round(float(loss), 4), round(float(terms["aux_real"]), 4)  # 2 log 2 + 0.5 * 2 log 2, log 2
     (2.0794, 0.6931)
@@ -331,13 +332,13 @@ def acgan_discriminator_loss(real_outputs: Array, fake_outputs: Array, real_labe
   fake_source, fake_heads = split_acgan_outputs(fake_outputs, num_classes)
   terms = {"aux_real": auxiliary_classifier_loss(real_heads, real_labels),
            "aux_fake": auxiliary_classifier_loss(fake_heads, fake_labels)}
-  return discriminator_loss(real_source, fake_source) + aux_weight * (terms["aux_real"] + terms["aux_fake"]), terms
+  return critic_loss_minimax(real_source, fake_source) + aux_weight * (terms["aux_real"] + terms["aux_fake"]), terms
 
 
 ACGAN_GENERATOR_OBJECTIVES = {"non_saturating": generator_loss_non_saturating, "minimax": generator_loss_minimax}
 
 
-def acgan_generator_loss(fake_outputs: Array, fake_labels: Sequence[Array], num_classes: Sequence[int],
+def generator_loss_acgan(fake_outputs: Array, fake_labels: Sequence[Array], num_classes: Sequence[int],
                          aux_weight: Array | float, objective: str = "non_saturating"
                          ) -> tuple[Array, dict[str, Array]]:
   r"""AC-GAN generator: its GAN loss plus the weighted auxiliary loss of its samples.
@@ -362,7 +363,7 @@ def acgan_generator_loss(fake_outputs: Array, fake_labels: Sequence[Array], num_
     ValueError: for an unknown objective.
 
   Example:
-    >>> loss, terms = acgan_generator_loss(jnp.zeros((1, 3)), [jnp.array([1])], (2,), 2.0)
+    >>> loss, terms = generator_loss_acgan(jnp.zeros((1, 3)), [jnp.array([1])], (2,), 2.0)
     >>> round(float(loss), 4)  # log 2 + 2 log 2
     2.0794
   """

@@ -4,7 +4,7 @@ import ml_collections
 
 from jaxgen.data.real import RealData
 from jaxgen.methods import acgan, gan, hvae, vae
-from jaxgen.methods.base import Method
+from jaxgen.methods.base import CAPABILITIES, Method, has_capability
 
 # config.method.name -> make(config, sample_real) -> Method
 METHODS = {"gan": gan.make, "acgan": acgan.make, "vae": vae.make, "hvae": hvae.make}
@@ -26,4 +26,4 @@ def build(config: ml_collections.ConfigDict, real: RealData) -> Method:
   return METHODS[name](config, sampler)
 
 
-__all__ = ["METHODS", "Method", "build"]
+__all__ = ["CAPABILITIES", "METHODS", "Method", "build", "has_capability"]

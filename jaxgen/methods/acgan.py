@@ -10,8 +10,8 @@ class,
 the discriminator maximises L_S + L_C and the generator L_C - L_S. Here
 there is one auxiliary softmax head per attribute a (`method.attributes`,
 e.g. letter and slant, like the hair and eye colour tags of a face GAN) and,
-as losses to minimise (`jaxgen.losses.gan.acgan_discriminator_loss`,
-`acgan_generator_loss`; CE = softmax cross-entropy on the heads' logits,
+as losses to minimise (`jaxgen.losses.gan.critic_loss_acgan`,
+`generator_loss_acgan`; CE = softmax cross-entropy on the heads' logits,
 summed over the heads, batch mean):
 
   D: BCE(x -> real, G(z, c) -> fake) + w(t) * (CE(D(x), y) + CE(D(G(z, c)), c))
@@ -22,6 +22,11 @@ summed over the heads, batch mean):
 with aux_weight a schedule (`method.aux_weight`, `jaxgen.schedules.make`)
 and aux_scale in the state (1 unless the adaptive weight below raises it).
 Fake codes c are drawn uniformly per attribute, independently of each other.
+
+With `method.unroll_steps` = K > 0 the generator's loss is taken against
+the discriminator K simulated updates ahead, differentiated through them
+(`jaxgen.methods.gan.unrolled`, Metz et al., 2017, Eq. 12); the other GAN
+fixes are refused (see UNSUPPORTED_FIXES for why).
 
 One step is `n_critic` discriminator updates (a `methods.base.scan`), each on
 a fresh labelled real batch and fresh fakes, then one generator update
@@ -86,14 +91,18 @@ from jaxgen.data.real import RealData
 from jaxgen import schedules
 from jaxgen.losses import gan as gan_losses
 from jaxgen.methods import gan
+from jaxgen.methods.base import adam
 
 OBJECTIVES = tuple(gan_losses.ACGAN_GENERATOR_OBJECTIVES)  # non_saturating, minimax
 DROP_EPSILON = 1e-8  # Guards the relative drop's division.
-# GAN fixes of `jaxgen.methods.gan` that AC-GAN does not implement: the value that means "off".
-UNSUPPORTED_FIXES = {"unroll_steps": 0, "num_generators": 1, "pack": 1, "feature_matching": False}
+# GAN fixes of `jaxgen.methods.gan` that AC-GAN does not take: the value that means "off". MAD-GAN's (k+1)-way
+# output would replace the real/fake logit the auxiliary heads sit beside, and a PacGAN input holds `pack`
+# examples with `pack` labels per head; feature matching would fit (its loss plus the auxiliary term) but is
+# not built. Unrolling is a fix AC-GAN takes (`method.unroll_steps`).
+UNSUPPORTED_FIXES = {"num_generators": 1, "pack": 1, "feature_matching": False}
 METHOD_KEYS = frozenset({"name", "objective", "batch_size", "n_critic", "attributes", "num_classes", "aux_weight",
                          "latent_noise", "aux_drop_window", "aux_drop_threshold", "adaptive_aux_factor",
-                         "max_aux_scale"}) | frozenset(UNSUPPORTED_FIXES)
+                         "max_aux_scale", "gradient_penalty", "unroll_steps"}) | frozenset(UNSUPPORTED_FIXES)
 
 
 @flax.struct.dataclass
@@ -113,7 +122,7 @@ class ACGAN(NamedTuple):
       `sample(state, key, n)` gives float32 [n, ...] in [-1, 1] with the
       first attribute balanced (sample i has class i % K_1, so n = 26 k gives
       k of each letter) and the others drawn uniformly from `key`.
-    generate: (state, key, labels {attribute: int [n]}) -> float32 [n, ...],
+    generate_conditional: (state, key, labels {attribute: int [n]}) -> float32 [n, ...],
       samples of the given classes (eval mode, no latent noise), e.g. one
       row per class for a class-conditional grid; raises ValueError unless
       `labels` has exactly the conditioned attributes.
@@ -124,7 +133,7 @@ class ACGAN(NamedTuple):
   init: Callable
   step: Callable
   sample: Callable
-  generate: Callable
+  generate_conditional: Callable
   classify: Callable
 
 
@@ -294,7 +303,7 @@ def make(config: ml_collections.ConfigDict,
   if missing:
     raise ValueError(f"method.attributes {missing} are not labels of the data; it has {sorted(label_spec)}")
   generator, critic = gan.networks(mc, data_spec.shape[1:], 1 + sum(num_classes))
-  generator_tx, critic_tx = gan.adam(config.optimizer.generator), gan.adam(config.optimizer.critic)
+  generator_tx, critic_tx = adam(config.optimizer.generator), adam(config.optimizer.critic)
   aux_weight = schedules.make(m.aux_weight, config.train.steps)
 
   def draw_codes(key, n):
@@ -329,7 +338,7 @@ def make(config: ml_collections.ConfigDict,
   def critic_loss(c_params, real, labels, fake, codes, weight, key):
     k_real, k_fake = jax.random.split(key)
     real_out, fake_out = discriminate(c_params, real, k_real), discriminate(c_params, fake, k_fake)
-    loss, terms = gan_losses.acgan_discriminator_loss(real_out, fake_out, labels, codes, num_classes, weight)
+    loss, terms = gan_losses.critic_loss_acgan(real_out, fake_out, labels, codes, num_classes, weight)
     return loss, {"d_real": jax.nn.sigmoid(real_out[:, 0]).mean(), "d_fake": jax.nn.sigmoid(fake_out[:, 0]).mean(),
                   "aux_real": terms["aux_real"], "d_aux_fake": terms["aux_fake"]}
 
@@ -346,12 +355,15 @@ def make(config: ml_collections.ConfigDict,
     return (optax.apply_updates(c_params, updates), c_opt), terms
 
   def generator_loss(g_params, g_vars, c_params, c_opt, key, weight):
-    """(loss, (updated generator variables, metrics)) against the critic just updated (`c_opt` unused)."""
-    del c_opt
+    """(loss, (updated generator variables, metrics)) against the critic just updated, unrolled
+    `method.unroll_steps` further updates ahead (`jaxgen.methods.gan.unrolled`)."""
+    g_vars = {**g_vars, "params": g_params}
     k_fake, k_drop = jax.random.split(key)
-    fake, codes, g_vars = fakes({**g_vars, "params": g_params}, k_fake, batch_size)
+    lookahead = gan.unrolled(functools.partial(critic_update, weight=weight), m.unroll_steps)
+    c_params = lookahead(g_vars, c_params, c_opt, jax.random.fold_in(key, 1))
+    fake, codes, g_vars = fakes(g_vars, k_fake, batch_size)
     out = discriminate(c_params, fake, k_drop)
-    loss, terms = gan_losses.acgan_generator_loss(out, codes, num_classes, weight, m.objective)
+    loss, terms = gan_losses.generator_loss_acgan(out, codes, num_classes, weight, m.objective)
     first_head = gan_losses.split_acgan_outputs(out, num_classes)[1][0]
     accuracy = jnp.mean((jnp.argmax(first_head, -1) == codes[0]).astype(jnp.float32))
     return loss, (g_vars, {**terms, "aux_accuracy_fake": accuracy})
@@ -370,7 +382,7 @@ def make(config: ml_collections.ConfigDict,
                    aux_drop_size=size)
     return new_state, {k: jnp.asarray(v, jnp.float32) for k, v in metrics.items()}
 
-  def generate(state, key, labels):
+  def generate_conditional(state, key, labels):
     if set(labels) != set(attributes):
       raise ValueError(f"generate needs labels for exactly the attributes {attributes}, got {sorted(labels)}")
     codes = [jnp.asarray(labels[a], jnp.int32) for a in attributes]
@@ -381,13 +393,13 @@ def make(config: ml_collections.ConfigDict,
     k_codes, k_z = jax.random.split(key)
     codes = draw_codes(k_codes, n)
     codes[0] = jnp.arange(n, dtype=jnp.int32) % num_classes[0]
-    return generate(state, k_z, dict(zip(attributes, codes)))
+    return generate_conditional(state, k_z, dict(zip(attributes, codes)))
 
   def classify(state, x):
     _, heads = gan_losses.split_acgan_outputs(critic.apply(state.critic, x, train=False), num_classes)
     return dict(zip(attributes, heads))
 
-  return ACGAN(init=init, step=step, sample=sample, generate=generate, classify=classify)
+  return ACGAN(init=init, step=step, sample=sample, generate_conditional=generate_conditional, classify=classify)
 
 
 def labelled_sampler(config: ml_collections.ConfigDict, real: RealData):

@@ -1,8 +1,11 @@
-"""The method protocol: every training method is three pure functions (see DESIGN.md)."""
+"""The method protocol: every training method is three pure functions (see DESIGN.md), plus optional,
+declared capabilities; the optimizer every method builds; the scan of its inner loops."""
 
 from typing import Any, Callable, NamedTuple
 
 import jax
+import ml_collections
+import optax
 
 State = Any  # A pytree (a flax.struct.dataclass) holding params, optimizer states and counters.
 Metrics = dict[str, jax.Array]  # Scalars, the same keys at every step.
@@ -21,6 +24,32 @@ class Method(NamedTuple):
   init: Callable[[jax.Array], State]
   step: Callable[[State, jax.Array], tuple[State, Metrics]]
   sample: Callable[[State, jax.Array, int], jax.Array]
+
+
+# Optional capabilities: a method offers one by carrying a function of that name beside init/step/sample
+# (its own NamedTuple extends the three), and callers ask `has_capability`, never the method's name.
+CAPABILITIES = {
+    "encode": "(state, x, key) -> posterior {'mean', 'z', 'logvar' | 'log_scale'} of float32 [B, D], or "
+              "{'high': ..., 'low': ...} for a hierarchical VAE (VAE, HierarchicalVAE)",
+    "decode": "(state, z float32 [B, D], temperature) -> likelihood logits [B, ...] (VAE)",
+    "elbo_terms": "(state, x, key) -> per-example float32 [B] 'recon_nll', 'kl' (per level), ... in nats, "
+                  "at temperature 1 and without kl_weight or free bits (VAE, HierarchicalVAE)",
+    "generate_conditional": "(state, key, labels {attribute: int [n]}) -> samples [n, ...] of those classes (ACGAN)",
+    "classify": "(state, x) -> {attribute: class logits [n, K]} of the auxiliary heads (ACGAN)",
+    "generate_from_codes": "(state, z_high, z_low, key, temperature) -> samples for given latent codes "
+                           "(HierarchicalVAE)",
+}
+
+
+def has_capability(method, name: str) -> bool:
+  """Whether `method` offers the optional capability `name` (a key of CAPABILITIES).
+
+  Raises:
+    ValueError: `name` is not a declared capability.
+  """
+  if name not in CAPABILITIES:
+    raise ValueError(f"unknown capability {name!r}; one of {sorted(CAPABILITIES)}")
+  return callable(getattr(method, name, None))
 
 
 def scan(f: Callable, init: Any, xs: jax.Array) -> tuple[Any, Any]:
@@ -48,3 +77,17 @@ def scan(f: Callable, init: Any, xs: jax.Array) -> tuple[Any, Any]:
     carry, ys = f(init, xs[0])
     return carry, jax.tree.map(lambda y: y[None], ys)
   return jax.lax.scan(f, init, xs)
+
+
+def adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
+  """Every method's optimizer: Adam (Kingma & Ba, 2015) with `learning_rate`, `b1`, `b2` of a config section.
+
+  With `decay_steps` > 0 (optional key) the learning rate follows a cosine
+  from `learning_rate` down to 1% of it over that many updates of this
+  optimizer (Loshchilov & Hutter, 2017, without restarts), then stays there.
+  """
+  lr = opt.learning_rate
+  if opt.get("decay_steps", 0):
+    lr = optax.cosine_decay_schedule(opt.learning_rate, opt.decay_steps, alpha=0.01)
+  return optax.adam(lr, b1=opt.b1, b2=opt.b2)
+

@@ -36,7 +36,7 @@ inside the step), and each checks only its own preconditions:
 
 Architectures (`model.architecture`): "mlp" (MLPGenerator / MLPCritic; a
 linear output for 2-D points, tanh for images) or "dcgan" (DCGANGenerator with
-BatchNorm / DCGANDiscriminator with dropout; 28x28 images with 1 or 3 channels).
+BatchNorm / DCGANCritic with dropout; 28x28 images with 1 or 3 channels).
 
 Metrics of a step (critic values are means over its `n_critic` iterations):
   d_loss, g_loss: the two losses (d_loss includes the penalty for wgan_gp).
@@ -57,7 +57,7 @@ import ml_collections
 import optax
 
 from jaxgen.losses import gan as gan_losses
-from jaxgen.methods.base import Method, scan
+from jaxgen.methods.base import Method, adam, scan
 from jaxgen import nn as nets
 
 
@@ -71,15 +71,6 @@ class GANState:
   critic: Any  # Critic (discriminator) params.
   generator_opt: Any  # optax state of the generator params.
   critic_opt: Any  # optax state.
-
-
-def adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
-  """Adam; with `decay_steps` > 0 the learning rate follows a cosine from `learning_rate` down to 1% of it
-  over that many updates of this optimizer (Loshchilov & Hutter, 2017, without restarts), then stays there."""
-  lr = opt.learning_rate
-  if opt.decay_steps:
-    lr = optax.cosine_decay_schedule(opt.learning_rate, opt.decay_steps, alpha=0.01)
-  return optax.adam(lr, b1=opt.b1, b2=opt.b2)
 
 
 def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
@@ -103,7 +94,7 @@ def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
                        minibatch_kernel_dim=model.minibatch_kernel_dim)
   if model.architecture == "dcgan":
     return (nets.DCGANGenerator(output_shape=tuple(data_shape), features=model.generator_features),
-            nets.DCGANDiscriminator(features=tuple(model.critic_features), **critic_kwargs))
+            nets.DCGANCritic(features=tuple(model.critic_features), **critic_kwargs))
   return (nets.MLPGenerator(output_shape=tuple(data_shape), widths=tuple(model.generator_widths),
                             output_activation="tanh" if len(data_shape) == 3 else "linear"),
           nets.MLPCritic(widths=tuple(model.critic_widths), **critic_kwargs))
@@ -207,10 +198,10 @@ def _scores(real_out, fake_out):
 
 # method.objective -> its losses (`jaxgen.losses.gan`); wgan_gp also adds `gradient_penalty_term` to the critic's.
 OBJECTIVES = {
-    "minimax": Objective(gan_losses.discriminator_loss, gan_losses.generator_loss_minimax, _probability_of_real),
-    "non_saturating": Objective(gan_losses.discriminator_loss, gan_losses.generator_loss_non_saturating,
+    "minimax": Objective(gan_losses.critic_loss_minimax, gan_losses.generator_loss_minimax, _probability_of_real),
+    "non_saturating": Objective(gan_losses.critic_loss_minimax, gan_losses.generator_loss_non_saturating,
                                 _probability_of_real),
-    "wgan_gp": Objective(gan_losses.wasserstein_critic_loss, gan_losses.wasserstein_generator_loss, _scores),
+    "wgan_gp": Objective(gan_losses.critic_loss_wasserstein, gan_losses.generator_loss_wasserstein, _scores),
 }
 
 
@@ -283,8 +274,8 @@ def madgan_objective(num_generators: int, fake_batch: int) -> Objective:
   generator wants its samples called real."""
   fake_generator = jnp.arange(fake_batch) % num_generators
   p_real = lambda out: jax.nn.softmax(out)[:, -1].mean()
-  return Objective(lambda real_out, fake_out: gan_losses.madgan_discriminator_loss(real_out, fake_out, fake_generator),
-                   gan_losses.madgan_generator_loss,
+  return Objective(lambda real_out, fake_out: gan_losses.critic_loss_madgan(real_out, fake_out, fake_generator),
+                   gan_losses.generator_loss_madgan,
                    lambda real_out, fake_out: {"d_real": p_real(real_out), "d_fake": p_real(fake_out)},
                    num_outputs=num_generators + 1)
 

@@ -34,6 +34,7 @@ import optax
 from jaxgen import nn as nets
 from jaxgen.data.device import patterns_to_model_range
 from jaxgen.losses import vae as vae_losses
+from jaxgen.methods.base import adam
 from jaxgen.methods import vae as vae_method
 
 DECODERS = ("conv", "lstm")
@@ -50,10 +51,10 @@ class HierarchicalVAE(NamedTuple):
     encode: (state, x, key) -> {"high": {...}, "low": {...}}, each a dict of
       float32 [B, D] "mean", "logvar" and a sample "z" (x float32 [B, 16, 9]
       in [-1, 1]); "high" is q(z_high | z) at the sampled z_low.
-    generate: (state, z_high, z_low, key, temperature) -> float32 [B, 16, 9]
+    generate_from_codes: (state, z_high, z_low, key, temperature) -> float32 [B, 16, 9]
       in {0, 1}, sampled patterns for given codes (traversals, interpolation).
     prior_low: (state, z_high) -> (mean, logvar) of p(z_low | z_high).
-    evaluate: (state, x, key) -> per-example float32 [B] "recon_nll",
+    elbo_terms: (state, x, key) -> per-example float32 [B] "recon_nll",
       "kl_high", "kl_low" (nats, at temperature 1, without weight or free
       bits; -(recon_nll + kl_high + kl_low) is the ELBO) and
       "kl_high_per_dim" [B, 4], "kl_low_per_dim" [B, 12].
@@ -63,9 +64,9 @@ class HierarchicalVAE(NamedTuple):
   step: Callable
   sample: Callable
   encode: Callable
-  generate: Callable
+  generate_from_codes: Callable
   prior_low: Callable
-  evaluate: Callable
+  elbo_terms: Callable
 
 
 def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, int], jax.Array]) -> HierarchicalVAE:
@@ -88,7 +89,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   data_shape = tuple(jax.eval_shape(lambda k: sample_real(k, 1), jax.random.key(0)).shape[1:])
   model = nets.HierarchicalDrumVAE(low_dim=mc.low_dim, high_dim=mc.high_dim, decoder=mc.decoder,
                                    learned_prior=mc.learned_prior)
-  tx = vae_method.optimizer(config.optimizer)
+  tx = adam(config.optimizer)
   anneal, temperature = vae_method.kl_weight_fn(m, config.train.steps), vae_method.temperature_fn(m)
 
   def init(key):
@@ -136,7 +137,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
                        "grad_norm": optax.tree.norm(grads), **vae_method.per_dim_metrics("kl_high", kl_high),
                        **vae_method.per_dim_metrics("kl_low", kl_low)}
 
-  def generate(state, z_high, z_low, key, temp=1.0):
+  def generate_from_codes(state, z_high, z_low, key, temp=1.0):
     return model.apply(state.params, z_high, z_low, key, temp, method="generate")
 
   def prior_low(state, z_high):
@@ -147,15 +148,15 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     z_high = jax.random.normal(k_high, (n, mc.high_dim))
     mean, logvar = prior_low(state, z_high)
     z_low = mean + jnp.exp(0.5 * logvar) * jax.random.normal(k_low, mean.shape)
-    return patterns_to_model_range(generate(state, z_high, z_low, k_x, m.sample_temperature))
+    return patterns_to_model_range(generate_from_codes(state, z_high, z_low, k_x, m.sample_temperature))
 
   def encode(state, x, key):
     return encode_params(state.params, x, key)
 
-  def evaluate(state, x, key):
+  def elbo_terms(state, x, key):
     recon_nll, kl_high, kl_low = terms(state.params, x, key, 1.0)
     return {"recon_nll": recon_nll, "kl_high": kl_high.sum(-1), "kl_low": kl_low.sum(-1),
             "kl_high_per_dim": kl_high, "kl_low_per_dim": kl_low}
 
-  return HierarchicalVAE(init=init, step=step, sample=sample, encode=encode, generate=generate,
-                         prior_low=prior_low, evaluate=evaluate)
+  return HierarchicalVAE(init=init, step=step, sample=sample, encode=encode, generate_from_codes=generate_from_codes,
+                         prior_low=prior_low, elbo_terms=elbo_terms)

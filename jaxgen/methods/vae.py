@@ -39,6 +39,7 @@ import optax
 from jaxgen import nn as nets
 from jaxgen import schedules
 from jaxgen.losses import vae as vae_losses
+from jaxgen.methods.base import adam
 
 ENCODERS = ("gaussian", "echo")
 ARCHITECTURES = ("mlp", "conv")
@@ -64,7 +65,7 @@ class VAE(NamedTuple):
       does not depend on x), "z" (a posterior sample), and "logvar"
       (Gaussian) or "log_scale" (echo, log S(x)).
     decode: (state, z, temperature) -> logits float32 [B, ...].
-    evaluate: (state, x, key) -> per-example float32 [B] "recon_nll" and "kl"
+    elbo_terms: (state, x, key) -> per-example float32 [B] "recon_nll" and "kl"
       (nats, at temperature 1, without kl_weight or free bits; -(recon_nll +
       kl) is the ELBO, or the echo rate-distortion objective), and
       "kl_per_dim" [B, D].
@@ -75,12 +76,7 @@ class VAE(NamedTuple):
   sample: Callable
   encode: Callable
   decode: Callable
-  evaluate: Callable
-
-
-def optimizer(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:
-  """Adam with `learning_rate`, `b1`, `b2` (Kingma & Ba, 2015)."""
-  return optax.adam(opt.learning_rate, b1=opt.b1, b2=opt.b2)
+  elbo_terms: Callable
 
 
 def kl_weight_fn(method: ml_collections.ConfigDict, total_steps: int) -> Callable[[jax.Array], jax.Array]:
@@ -155,7 +151,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     encoder, decoder = nets.ConvEncoder(mc.latent_dim), nets.ConvDecoder(data_shape)
   else:
     encoder, decoder = nets.GaussianMLP(mc.latent_dim), nets.MLPDecoder(data_shape)
-  tx = optimizer(config.optimizer)
+  tx = adam(config.optimizer)
   anneal, temperature = kl_weight_fn(m, config.train.steps), temperature_fn(m)
 
   def init(key):
@@ -214,8 +210,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   def encode(state, x, key):
     return encode_params(state.params, x, key)[0]
 
-  def evaluate(state, x, key):
+  def elbo_terms(state, x, key):
     recon_nll, kl_per_dim = terms(state.params, x, key, 1.0)
     return {"recon_nll": recon_nll, "kl": kl_per_dim.sum(-1), "kl_per_dim": kl_per_dim}
 
-  return VAE(init=init, step=step, sample=sample, encode=encode, decode=decode, evaluate=evaluate)
+  return VAE(init=init, step=step, sample=sample, encode=encode, decode=decode, elbo_terms=elbo_terms)

@@ -1,6 +1,6 @@
 """Flax linen modules. No losses, no optimizers."""
 
-from jaxgen.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+from jaxgen.nn.dcgan import DCGANCritic, DCGANGenerator
 from jaxgen.nn.layers import MinibatchDiscrimination
 from jaxgen.nn.mlp import MLPCritic, MLPGenerator
 from jaxgen.nn.vae import (ConvDecoder, ConvEncoder, DrumDecoder, DrumEncoder, GaussianMLP, HierarchicalDrumVAE,
@@ -14,7 +14,7 @@ __all__ = [
     "GaussianMLP",
     "HierarchicalDrumVAE",
     "MLPDecoder",
-    "DCGANDiscriminator",
+    "DCGANCritic",
     "DCGANGenerator",
     "MLPCritic",
     "MLPGenerator",

@@ -28,7 +28,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxgen.nn.conv import Conv, ConvTranspose
-from jaxgen.nn.layers import MinibatchDiscrimination
+from jaxgen.nn.layers import MinibatchDiscrimination, check_critic_settings
 
 _KERNEL = (5, 5)
 
@@ -88,7 +88,7 @@ class DCGANGenerator(nn.Module):
     return jnp.tanh(h)
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANCritic(nn.Module):
   """Maps images to logits with strided convolutions, LeakyReLU and dropout.
 
   The flattened output of the last convolution block is sown as
@@ -108,7 +108,7 @@ class DCGANDiscriminator(nn.Module):
     minibatch_kernel_dim: dimension of each minibatch-discrimination kernel.
 
   Example:
-    >>> d = DCGANDiscriminator(features=(4, 8))
+    >>> d = DCGANCritic(features=(4, 8))
     >>> out, _ = d.init_with_output(jax.random.key(0), jnp.zeros((3, 28, 28, 1)))
     >>> out.shape
     (3,)
@@ -122,11 +122,7 @@ class DCGANDiscriminator(nn.Module):
   minibatch_kernel_dim: int = 5
 
   def __post_init__(self):
-    if self.num_outputs < 1:
-      raise ValueError(f"DCGANDiscriminator: num_outputs must be >= 1, got {self.num_outputs}.")
-    if self.minibatch_kernels < 0:
-      raise ValueError(f"DCGANDiscriminator: minibatch_kernels must be >= 0 (0 = off), got "
-                       f"{self.minibatch_kernels}.")
+    check_critic_settings("DCGANCritic", self.num_outputs, self.minibatch_kernels)
     super().__post_init__()
 
   @nn.compact

@@ -71,3 +71,16 @@ class MinibatchDiscrimination(nn.Module):
     not_self = 1.0 - jnp.eye(x.shape[0], dtype=m.dtype)  # [B, B]
     o = jnp.sum(jnp.exp(-l1) * not_self[:, :, None], axis=1)  # [B, K]
     return jnp.concatenate([x, o.astype(x.dtype)], axis=-1)
+
+
+def check_critic_settings(name: str, num_outputs: int, minibatch_kernels: int) -> None:
+  """The settings every critic shares: at least one output, minibatch discrimination off (0) or on.
+
+  Raises:
+    ValueError: num_outputs < 1 or minibatch_kernels < 0, naming the critic class `name`.
+  """
+  if num_outputs < 1:
+    raise ValueError(f"{name}: num_outputs must be >= 1, got {num_outputs}.")
+  if minibatch_kernels < 0:
+    raise ValueError(f"{name}: minibatch_kernels must be >= 0 (0 = off), got {minibatch_kernels}.")
+

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgen.nn.layers import MinibatchDiscrimination
+from jaxgen.nn.layers import MinibatchDiscrimination, check_critic_settings
 
 _OUTPUT_ACTIVATIONS = ("tanh", "linear")
 
@@ -111,11 +111,7 @@ class MLPCritic(nn.Module):
   minibatch_kernel_dim: int = 5
 
   def __post_init__(self):
-    if self.num_outputs < 1:
-      raise ValueError(f"MLPCritic: num_outputs must be >= 1, got {self.num_outputs}.")
-    if self.minibatch_kernels < 0:
-      raise ValueError(f"MLPCritic: minibatch_kernels must be >= 0 (0 = off), got "
-                       f"{self.minibatch_kernels}.")
+    check_critic_settings("MLPCritic", self.num_outputs, self.minibatch_kernels)
     super().__post_init__()
 
   @nn.compact

@@ -145,7 +145,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     state = jax.tree.map(lambda x: x[0], run.state)
     first = jnp.repeat(jnp.arange(len(LETTERS)), ROWS_PER_CLASS)
     labels = {a: first if a == "label" else jnp.zeros_like(first) for a in configs[name].method.attributes}
-    images = np.asarray(run.method.generate(state, jax.random.key(0), labels))
+    images = np.asarray(run.method.generate_conditional(state, jax.random.key(0), labels))
     save(plots.class_rows(images.reshape(len(LETTERS), ROWS_PER_CLASS, *images.shape[1:]), list(LETTERS),
                           f"{name}, seed 0: one row per conditioned letter"), f"rows_{common.slug(name)}.png")
   save(plots.drop_monitor({name: aux_drops(dirs[name]) for name in ACGANS}), "acgan_aux_loss.png")

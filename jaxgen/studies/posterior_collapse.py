@@ -111,7 +111,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     for d in dims:
       h, lo = np.repeat(high[:1], len(values), 0), np.repeat(low[:1], len(values), 0)
       (h if level == "z_high" else lo)[:, d] = values
-      rolls.append(method.generate(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(3), GREEDY))
+      rolls.append(method.generate_from_codes(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(3), GREEDY))
       titles += [f"{level}[{d}] = {v:+.1f}" for v in values]
   plots.piano_rolls(np.concatenate(rolls), titles, ncols=len(values),
                     instruments=drums.INSTRUMENTS).savefig(figdir / "traversals.png")
@@ -123,7 +123,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     ia, ib = (int(np.flatnonzero(styles == drums.STYLES.index(s))[0]) for s in (a, b))
     h = (1 - weights) * high[ia] + weights * high[ib]
     lo = (1 - weights) * low[ia] + weights * low[ib]
-    patterns = np.asarray(method.generate(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(4), GREEDY))
+    patterns = np.asarray(method.generate_from_codes(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(4), GREEDY))
     predicted = np.asarray(drum_metrics.style_predictions(classifier, patterns))
     rolls.append(patterns)
     titles += [f"{a}->{b} {w:.2f}: {drums.STYLES[p]}" for w, p in zip(weights[:, 0], predicted)]

@@ -1,0 +1,104 @@
+"""The config families' bases: every config in configs/ starts from one of these and sets what differs.
+
+`gan(data_name)` is the GAN family (MLP or DCGAN, every fix off), `mixture_gan`
+its 2-D mixture branch, `vae_method`
+the method section of the VAE family, `shrink_to_smoke` the seconds-long run
+of any config. A config derives from its family base, or from a config of the
+same dataset (a variant), never from another dataset's config; it adds or
+changes keys, never deletes them.
+"""
+
+import ml_collections
+
+
+def gan(data_name: str) -> ml_collections.ConfigDict:
+  """The GAN family on `data_name`: non-saturating MLP GAN, batch 64, Adam 2e-4 (beta1 0.5), every fix off."""
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+
+  c.data = ml_collections.ConfigDict()
+  c.data.name = data_name
+  c.data.data_dir = ""  # TFDS data dir; "" = $TFDS_DATA_DIR or ~/tensorflow_datasets.
+
+  c.model = ml_collections.ConfigDict()
+  c.model.architecture = "mlp"  # mlp | dcgan
+  c.model.latent_dim = 100
+  c.model.generator_widths = (128, 256, 512, 1024)  # mlp only.
+  c.model.critic_widths = (512, 256)  # mlp only.
+  c.model.generator_features = 128  # dcgan only: channels after the projection of z (the next layer has half).
+  c.model.critic_features = (64, 128)  # dcgan only: channels of the stride-2 convolutions.
+  c.model.minibatch_kernels = 0  # Minibatch discrimination kernels (Salimans et al., 2016); 0 = off.
+  c.model.minibatch_kernel_dim = 5
+
+  c.method = ml_collections.ConfigDict()
+  c.method.name = "gan"
+  c.method.objective = "non_saturating"  # minimax | non_saturating | wgan_gp
+  c.method.batch_size = 64
+  c.method.n_critic = 1  # Critic (discriminator) updates per generator update.
+  c.method.gradient_penalty = 10.0  # lambda; used by wgan_gp only.
+  c.method.unroll_steps = 0  # Unrolled GAN lookahead (Metz et al., 2017); 0 = plain GAN.
+  c.method.num_generators = 1  # MAD-GAN generators (Ghosh et al., 2018); 1 = plain GAN.
+  c.method.pack = 1  # PacGAN packing degree (Lin et al., 2018); 1 = plain GAN.
+  c.method.feature_matching = False  # Feature-matching generator loss (Salimans et al., 2016).
+
+  c.optimizer = ml_collections.ConfigDict()
+  # decay_steps > 0: cosine decay of the learning rate to 1% over that many updates; 0 = constant.
+  c.optimizer.generator = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999, decay_steps=0))
+  c.optimizer.critic = ml_collections.ConfigDict(dict(learning_rate=2e-4, b1=0.5, b2=0.999, decay_steps=0))
+
+  c.train = ml_collections.ConfigDict()
+  c.train.steps = 10_000  # Generator updates.
+  c.train.steps_per_call = 100  # K steps fused into one jitted lax.scan.
+  c.train.log_every = 100
+  c.train.checkpoint_every = 1000
+  c.train.figure_every = 1000
+  c.train.keep_checkpoints = 3
+
+  c.eval = ml_collections.ConfigDict()
+  c.eval.num_samples = 1000  # Generated images scored into eval.json at the end.
+
+  return c
+
+
+def mixture_gan(data_name: str) -> ml_collections.ConfigDict:
+  """The 2-D mixture GANs (`ring`, `grid`): 3x128 generator, 2x128 critic, batch 128, Adam 1e-3 decayed by a
+  cosine over the run, the coverage series every 250 steps, 2,500 samples scored at the end."""
+  c = gan(data_name)
+  c.model.latent_dim = 16
+  c.model.generator_widths = (128, 128, 128)
+  c.model.critic_widths = (128, 128)
+  c.method.batch_size = 128
+  c.train.steps = 5000
+  for opt in (c.optimizer.generator, c.optimizer.critic):
+    opt.learning_rate, opt.b1, opt.b2 = 1e-3, 0.5, 0.999
+    opt.decay_steps = c.train.steps  # Cosine to 1e-5: sharpens the samples onto the modes.
+  c.train.log_every = 250
+  c.train.eval_every = 250  # The coverage time series.
+  c.train.checkpoint_every = 1000
+  c.train.figure_every = 1000
+  c.eval.num_samples = 2500  # The protocol's sample count.
+  return c
+
+
+def vae_method(batch_size: int) -> ml_collections.ConfigDict:
+  """The `method` section shared by the VAE configs: beta 1, no annealing, no free bits, temperature 1."""
+  return ml_collections.ConfigDict(dict(
+      batch_size=batch_size,
+      kl_weight=1.0,  # beta: the KL weight at the top of its schedule.
+      # KL annealing a(t) in [0, 1] (jaxgen.schedules): constant | linear | sigmoid | cyclical.
+      kl_schedule=dict(kind="constant", warmup_steps=0, midpoint=0, steepness=0.0, num_cycles=4, ratio=0.5),
+      free_bits=0.0,  # lambda, nats per latent dimension; 0 = off.
+      temperature=dict(start=1.0, end=1.0, decay_steps=0),  # Training temperature of the logits; 0 steps = constant.
+      sample_temperature=1.0,  # Logits / T when sampling.
+  ))
+
+
+def shrink_to_smoke(c: ml_collections.ConfigDict) -> None:
+  """Shrinks any config to a run of seconds (tests, CI): tiny batch, few steps."""
+  c.method.batch_size = 16
+  c.train.steps = 20
+  c.train.steps_per_call = 5
+  c.train.log_every = 5
+  c.train.checkpoint_every = 10
+  c.train.figure_every = 10
+  c.eval.num_samples = 100
