@@ -36,3 +36,4 @@ def test_an_unknown_study_is_refused_with_the_valid_names(tmp_path):
   with pytest.raises(ValueError, match="mode_collapse"):
     studies.run("mode_colapse", tmp_path)
   assert not list(tmp_path.iterdir())
+

@@ -19,7 +19,8 @@ STUDIES = {"mode_collapse": mode_collapse, "letters": letters, "beta_vae": beta_
            "posterior_collapse": posterior_collapse}
 
 
-def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int | None = None) -> str:
+def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int | None = None,
+        smoke: bool = False) -> str:
   """Runs (or resumes, or reuses) study `name` in `workdir`; returns report.md's text.
 
   Args:
@@ -27,13 +28,15 @@ def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int 
     workdir: the study's directory.
     quick: short runs, minutes on a 2-core CPU: trends at best, not converged values.
     seeds: seeds per setting; None for the study's default.
+    smoke: every setting on its config's `smoke` variant, seconds per run: checks the whole pipeline
+      (runs, evaluation, figures, report), not the science. For tests.
 
   Raises:
     ValueError: an unknown study name; and what the runs raise.
   """
   if name not in STUDIES:
     raise ValueError(f"unknown study {name!r}; choose one of {sorted(STUDIES)}")
-  return STUDIES[name].run(pathlib.Path(workdir), quick, seeds)
+  return STUDIES[name].run(pathlib.Path(workdir), quick, seeds, smoke=smoke)
 
 
 __all__ = ["STUDIES", "run"]

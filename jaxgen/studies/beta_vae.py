@@ -35,12 +35,12 @@ BETAS_RD = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 QUICK_STEPS = 1500
 
 
-def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None) -> str:
+def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
   """Runs the beta-VAE study and writes report.md; returns its text. `num_seeds` is unused (one run per beta)."""
   del num_seeds
   figdir = workdir / "figures"
   figdir.mkdir(parents=True, exist_ok=True)
-  base = common.shorten(mnist_vae.get_config(), quick and QUICK_STEPS)
+  base = common.shorten(mnist_vae.get_config("smoke" if smoke else ""), (quick or smoke) and QUICK_STEPS)
 
   config = copy.deepcopy(base)
   config.model.latent_dim = 2

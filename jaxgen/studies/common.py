@@ -99,11 +99,11 @@ def slug(name: str) -> str:
 
 
 def shorten(config, quick_steps: int | None):
-  """The study's copy of a config; `quick_steps` (--quick) cuts the steps, and the checkpoint/figure intervals
+  """The study's copy of a config; `quick_steps` (--quick) caps the steps, and the checkpoint/figure intervals
   never exceed the run."""
   config = copy.deepcopy(config)
   if quick_steps:
-    config.train.steps = quick_steps
+    config.train.steps = min(config.train.steps, quick_steps)
   for name in ("checkpoint_every", "figure_every"):
     config.train[name] = min(config.train[name], config.train.steps)
   return config

@@ -53,11 +53,11 @@ QUICK_OVERRIDES = {"train.steps": 500, "train.eval_every": 50, "train.log_every"
 ROWS_PER_CLASS = 8  # AC-GAN grids: samples per letter.
 
 
-def study_config(module, overrides: dict, quick: bool) -> ml_collections.ConfigDict:
-  """A setting's config: the module's, its overrides, the quick ones."""
-  config = module.get_config()
+def study_config(module, overrides: dict, quick: bool, smoke: bool = False) -> ml_collections.ConfigDict:
+  """A setting's config: the module's (its smoke config with `smoke`), its overrides, the quick ones."""
+  config = module.get_config("smoke" if smoke else "")
   config.update_from_flattened_dict(overrides)
-  if quick:
+  if quick and not smoke:
     config.update_from_flattened_dict(QUICK_OVERRIDES)
   return config
 
@@ -100,14 +100,15 @@ def aux_drops(run_dir: pathlib.Path) -> tuple:
   return steps, aux[:, 0], steps[series(run_dir, "aux_drop")[1][:, 0] > 0], (coverage_steps, coverage[:, 0])
 
 
-def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None) -> str:
-  """Runs the study and writes report.md; returns its text."""
+def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
+  """Runs the study and writes report.md; returns its text. `smoke`: the smoke configs (a pipeline check)."""
+  quick = quick or smoke
   seeds = list(range(num_seeds or NUM_SEEDS))
   settings = {VANILLA: (letters_dcgan, {}), **{n: (letters_dcgan, o) for n, o in FIXES.items()},
               **{n: (letters_acgan, o) for n, o in ACGANS.items()}}
   runs, configs = {}, {}
   for name, (module, overrides) in settings.items():
-    configs[name] = study_config(module, overrides, quick)
+    configs[name] = study_config(module, overrides, quick, smoke)
     print(f"[letters] {name} -> {workdir / common.slug(name)}", flush=True)
     runs[name] = common.study_run(configs[name], workdir / common.slug(name), seeds)
   dirs = {name: workdir / common.slug(name) for name in settings}

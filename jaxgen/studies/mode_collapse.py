@@ -50,11 +50,13 @@ METRICS = {"ring": ("modes_captured", "high_quality", "kl"), "grid": ("modes_cap
            "stacked_mnist": ("modes", "kl", "frechet_distance", "precision", "recall")}
 
 
-def study_config(module, overrides: dict, quick: bool, benchmark: str) -> ml_collections.ConfigDict:
-  config = module.get_config()
+def study_config(module, overrides: dict, quick: bool, benchmark: str, smoke: bool = False
+                 ) -> ml_collections.ConfigDict:
+  """A setting's config: the module's (its smoke config with `smoke`), its overrides, and --quick's cuts."""
+  config = module.get_config("smoke" if smoke else "")
   config.update_from_flattened_dict(overrides)
   if quick:
-    config.train.steps = QUICK_STEPS[benchmark]
+    config.train.steps = min(config.train.steps, QUICK_STEPS[benchmark])
   for player, updates_per_step in (("generator", 1), ("critic", config.method.n_critic)):
     if config.optimizer[player].decay_steps:  # Decay over the whole run.
       config.optimizer[player].decay_steps = config.train.steps * updates_per_step
@@ -122,8 +124,10 @@ def figures(workdir: pathlib.Path, runs: dict, histograms: dict) -> list[str]:
   return written
 
 
-def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None) -> str:
-  """Runs the study and writes report.md; returns its text. `num_seeds` None: 5, or QUICK_SEEDS with --quick."""
+def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
+  """Runs the study and writes report.md; returns its text. `num_seeds` None: 5, or QUICK_SEEDS with --quick.
+  `smoke`: --quick on the smoke configs (a pipeline check of seconds per run, for tests)."""
+  quick = quick or smoke
   num_seeds = num_seeds or (QUICK_SEEDS if quick else 5)
   seeds = list(range(num_seeds))
   runs, results, configs, seconds = {}, {}, {}, {}
@@ -137,15 +141,15 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
 
   for benchmark, module in BENCHMARKS_2D.items():
     for name, overrides in FIXES_2D.items():
-      do(benchmark, name, study_config(module, overrides, quick, benchmark))
+      do(benchmark, name, study_config(module, overrides, quick, benchmark, smoke))
   stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
   fixes = [n for n in FIXES_2D if n != "GAN"]
   # --quick: an unrolled DCGAN runs its critic updates in a lax.scan, which XLA:CPU makes very slow.
   best = QUICK_STACKED_FIX if quick else max(
       fixes, key=lambda n: (stats[("grid", n)]["modes_captured"][0], stats[("ring", n)]["modes_captured"][0],
                             stats[("grid", n)]["high_quality"][0]))
-  do("stacked_mnist", "DCGAN", study_config(stacked_mnist_dcgan, {}, quick, "stacked_mnist"))
-  do("stacked_mnist", best, study_config(stacked_mnist_dcgan, FIXES_2D[best], quick, "stacked_mnist"))
+  do("stacked_mnist", "DCGAN", study_config(stacked_mnist_dcgan, {}, quick, "stacked_mnist", smoke))
+  do("stacked_mnist", best, study_config(stacked_mnist_dcgan, FIXES_2D[best], quick, "stacked_mnist", smoke))
   stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
   histograms = {name: np.asarray(results[("stacked_mnist", name)]["mode_counts"][0]) for name in ("DCGAN", best)}
   written = figures(workdir, runs, histograms)

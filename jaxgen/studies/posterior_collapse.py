@@ -71,13 +71,13 @@ def kl_curves(run_dir: pathlib.Path) -> tuple[list[int], dict[str, np.ndarray]]:
   return [r["step"] for r in records], {k: np.array([np.mean(r[k]) for r in records]) for k in names}
 
 
-def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None) -> str:
+def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
   """Runs the posterior-collapse study and writes report.md; returns its text."""
   seeds = list(range(num_seeds or 3))
   figdir, mididir = workdir / "figures", workdir / "midi"
   figdir.mkdir(parents=True, exist_ok=True)
   mididir.mkdir(exist_ok=True)
-  base = common.shorten(drums_hvae.get_config(), quick and QUICK_STEPS)
+  base = common.shorten(drums_hvae.get_config("smoke" if smoke else ""), (quick or smoke) and QUICK_STEPS)
   runs, run_dirs = {}, {}
   for name in STRATEGIES:
     config = copy.deepcopy(base)
