@@ -144,17 +144,6 @@ def test_feature_matching_generator_ignores_the_critics_output_layer(feature_mat
   assert changed and same == feature_matching
 
 
-@pytest.mark.parametrize("kernels", [4, 0])
-def test_minibatch_discrimination_makes_a_score_depend_on_the_rest_of_the_batch(kernels):
-  config = tiny_ring_config(**{"model.minibatch_kernels": kernels})
-  _, critic = gan.networks(config.model, (2,))
-  x = jax.random.normal(jax.random.key(0), (8, 2))
-  params = critic.init(jax.random.key(1), x)
-  other = x.at[1:].set(jax.random.normal(jax.random.key(2), (7, 2)))  # Example 0 unchanged.
-  depends = not np.allclose(critic.apply(params, x)[0], critic.apply(params, other)[0], rtol=1e-6)
-  assert depends == (kernels > 0)
-
-
 def test_incompatible_switches_are_refused_with_every_reason():
   config = tiny_ring_config(**{"method.num_generators": 3, "method.objective": "wgan_gp", "method.batch_size": 16})
   with pytest.raises(ValueError, match="MAD-GAN.*multiple of method.num_generators"):
