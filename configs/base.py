@@ -60,9 +60,10 @@ def gan(data_name: str) -> ml_collections.ConfigDict:
   return c
 
 
-def mixture_gan(data_name: str) -> ml_collections.ConfigDict:
+def mixture_gan(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
   """The 2-D mixture GANs (`ring`, `grid`): 3x128 generator, 2x128 critic, batch 128, Adam 1e-3 decayed by a
-  cosine over the run, the coverage series every 250 steps, 2,500 samples scored at the end."""
+  cosine over the run, the coverage series every 250 steps, 2,500 samples scored at the end. `arg="smoke"`:
+  `shrink_to_smoke` with the coverage series every 10 steps."""
   c = gan(data_name)
   c.model.latent_dim = 16
   c.model.generator_widths = (128, 128, 128)
@@ -77,6 +78,11 @@ def mixture_gan(data_name: str) -> ml_collections.ConfigDict:
   c.train.checkpoint_every = 1000
   c.train.figure_every = 1000
   c.eval.num_samples = 2500  # The protocol's sample count.
+  if arg == "smoke":
+    shrink_to_smoke(c)
+    c.train.eval_every = 10
+  elif arg:
+    raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
   return c
 
 

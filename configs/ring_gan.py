@@ -22,10 +22,4 @@ from configs import base
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
-  c = base.mixture_gan("ring")
-  if arg == "smoke":
-    base.shrink_to_smoke(c)
-    c.train.eval_every = 10
-  elif arg:
-    raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
-  return c
+  return base.mixture_gan("ring", arg)

@@ -215,6 +215,18 @@ def final_evaluation(method, state, config: ml_collections.ConfigDict, real: Rea
   return {"seeds": runs, **{k: [r[k] for r in results] for k in results[0]}}
 
 
+def train(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, seeds=None, settings=None,
+          fresh: bool = False, progress: bool = True):
+  """Trains (or resumes, or restores a finished) run or sweep of `config` in `workdir`: (state, Method, RealData).
+
+  `seeds`, `settings`, `fresh`, `progress` are those of `jaxgen.engine.train`.
+  """
+  real, method, evaluate = build(config)
+  state = engine.train(method, config, workdir, fresh=fresh, progress=progress, evaluate=evaluate,
+                       seeds=seeds, settings=settings)
+  return state, method, real
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | pathlib.Path, seeds=None,
                        settings=None, fresh: bool = False, progress: bool = True):
   """Trains (or resumes) a run or a sweep of `config` in `workdir`, evaluates it and writes eval.json.
@@ -230,9 +242,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | pathlib
   Raises:
     what `build`, `jaxgen.engine.train` and `run_evaluation` raise.
   """
-  real, method, evaluate = build(config)
-  state = engine.train(method, config, workdir, fresh=fresh, progress=progress, evaluate=evaluate,
-                       seeds=seeds, settings=settings)
+  state, method, real = train(config, workdir, seeds, settings, fresh, progress)
   result = final_evaluation(method, state, config, real, seeds=seeds)
   (pathlib.Path(workdir) / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
   return result, state, method, real

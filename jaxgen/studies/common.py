@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 import jax
 import numpy as np
 
-from jaxgen import engine
 from jaxgen import experiment
 from jaxgen.data.real import RealData
 from jaxgen.engine import workdir as workdir_lib
@@ -38,9 +37,7 @@ def study_run(config, run_dir: pathlib.Path, seeds: list[int], settings: dict | 
   finished = eval_path.exists() and study_path.exists() and json.loads(study_path.read_text()) == requested
   start = time.time()
   if finished:  # Restores the final checkpoint; nothing left to train.
-    real, method, evaluate = experiment.build(config)
-    state = engine.train(method, config, run_dir, evaluate=evaluate, seeds=seeds, settings=settings,
-                                    progress=False)
+    state, method, real = experiment.train(config, run_dir, seeds=seeds, settings=settings, progress=False)
     return StudyRun(json.loads(eval_path.read_text()),
                     float(seconds_path.read_text()) if seconds_path.exists() else float("nan"), state, method, real)
   result, state, method, real = experiment.train_and_evaluate(config, run_dir, seeds=seeds, settings=settings)
