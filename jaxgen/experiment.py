@@ -11,6 +11,7 @@ method or dataset its name elsewhere: a method with the `encode` capability
 metrics `SAMPLE_EVALUATIONS` gives its `config.data.name`.
 """
 
+import fnmatch
 import json
 import pathlib
 from typing import Any, Callable
@@ -37,6 +38,74 @@ from jaxgen.metrics.images import sample_quality
 
 FEATURE_SAMPLES = 5000  # Samples for Fréchet distance and precision/recall in classifier features.
 
+_COUNT = ("an integer >= 1", lambda v: v >= 1 and float(v).is_integer())
+_NONNEGATIVE = (">= 0", lambda v: v >= 0)
+_POSITIVE = ("> 0", lambda v: v > 0)
+_FRACTION = ("in [0, 1]", lambda v: 0 <= v <= 1)
+# The valid values of every numeric config key, as (dotted-key pattern (fnmatch), (says, check)); the first
+# pattern that matches a key applies, and a list value (layer widths) is checked entry by entry. `check_ranges`
+# refuses a config with a value outside before anything is built or written; tests/test_experiment.py checks
+# that every numeric key of every config file has a pattern here, so a new key needs its range too.
+VALID_RANGES = (
+    ("seed", ("an integer", lambda v: float(v).is_integer())),
+    ("train.*", _COUNT),
+    ("eval.*_samples", _COUNT),
+    ("eval.confidence", _FRACTION),
+    ("eval.collapse_fraction", _FRACTION),
+    ("optimizer*.learning_rate", _POSITIVE),
+    ("optimizer*.b1", ("in [0, 1)", lambda v: 0 <= v < 1)),  # Adam's moment decays (Kingma & Ba, 2015).
+    ("optimizer*.b2", ("in [0, 1)", lambda v: 0 <= v < 1)),
+    ("optimizer*.decay_steps", _NONNEGATIVE),  # 0 = constant learning rate.
+    ("method.batch_size", _COUNT),
+    ("method.n_critic", _COUNT),
+    ("method.num_generators", _COUNT),
+    ("method.pack", _COUNT),
+    ("method.num_classes", _COUNT),
+    ("method.aux_drop_window", _COUNT),
+    ("method.unroll_steps", ("an integer >= 0", lambda v: v >= 0 and float(v).is_integer())),
+    ("method.gradient_penalty", _NONNEGATIVE),
+    ("method.kl_weight", _NONNEGATIVE),
+    ("method.free_bits", _NONNEGATIVE),
+    ("method.latent_noise", _NONNEGATIVE),
+    ("method.aux_drop_threshold", _FRACTION),
+    ("method.adaptive_aux_factor", (">= 1", lambda v: v >= 1)),
+    ("method.max_aux_scale", (">= 1", lambda v: v >= 1)),
+    ("method.sample_temperature", _POSITIVE),
+    ("method.temperature.start", _POSITIVE),
+    ("method.temperature.end", _POSITIVE),
+    ("method.temperature.decay_steps", _NONNEGATIVE),
+    ("method.*.num_cycles", _COUNT),  # Schedules (jaxgen.schedules).
+    ("method.*.ratio", _FRACTION),
+    ("method.*.max_value", _NONNEGATIVE),
+    ("method.*.midpoint", _NONNEGATIVE),
+    ("method.*.warmup_steps", _NONNEGATIVE),
+    ("method.*.steepness", _NONNEGATIVE),
+    ("model.minibatch_kernels", ("an integer >= 0", lambda v: v >= 0 and float(v).is_integer())),  # 0 = off.
+    ("model.echo_clip", ("in (0, 1)", lambda v: 0 < v < 1)),  # Echo noise converges only for a scale < 1.
+    ("model.*", _COUNT),  # Widths, channels, latent and code sizes.
+)
+
+
+def range_errors(config: ml_collections.ConfigDict) -> list[str]:
+  """One line per numeric value of `config` outside its `VALID_RANGES` entry, e.g. "optimizer.learning_rate
+  = -0.001 must be > 0"; [] for a valid config. Booleans and strings are not range-checked."""
+  errors = []
+  for key, value in engine.workdir.flat_config(config).items():
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+      continue
+    rule = next((r for pattern, r in VALID_RANGES if fnmatch.fnmatchcase(key, pattern)), None)
+    if rule is not None and not all(rule[1](v) for v in values):
+      errors.append(f"{key} = {value!r} must be {rule[0]}")
+  return errors
+
+
+def check_ranges(config: ml_collections.ConfigDict) -> None:
+  """Raises ValueError naming every config value outside its valid range (`range_errors`)."""
+  errors = range_errors(config)
+  if errors:
+    raise ValueError("; ".join(errors))
+
 
 def build(config: ml_collections.ConfigDict):
   """(RealData, Method, time-series evaluate or None) of a config.
@@ -45,10 +114,17 @@ def build(config: ml_collections.ConfigDict):
   built when `config.train` has `eval_every`.
 
   Raises:
-    ValueError: an unknown method name, and the method's own checks.
+    ValueError: a value outside its valid range (`check_ranges`), a batch
+      larger than the training set, an unknown method name, and the
+      method's own checks.
     DatasetNotFoundError, ClassifierError: from the data and the classifier.
   """
+  check_ranges(config)
   real = make_real(config.data)
+  size = len(next(iter(real.train.values()))) if real.train else None  # Mixtures are sampled, not a set.
+  if size is not None and config.method.batch_size > size:
+    raise ValueError(f"method.batch_size = {config.method.batch_size} is larger than the {size} training examples "
+                     f"of data.name={config.data.name!r}")
   method = methods.build(config, real)
   evaluate = (coverage_fn(config.data.name, real, confidence=config.eval.get("confidence", 0.9))
               if "eval_every" in config.train else None)
@@ -244,5 +320,5 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | pathlib
   """
   state, method, real = train(config, workdir, seeds, settings, fresh, progress)
   result = final_evaluation(method, state, config, real, seeds=seeds)
-  (pathlib.Path(workdir) / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
+  engine.workdir.write_atomic(pathlib.Path(workdir) / "eval.json", json.dumps(result, indent=2) + "\n")
   return result, state, method, real

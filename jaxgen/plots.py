@@ -96,7 +96,13 @@ def metric_curves(records: list[dict], step_key: str = "step") -> matplotlib.fig
                  key=lambda k: ("loss" not in k, k))
   ncols = min(3, len(names))
   nrows = math.ceil(len(names) / ncols)
-  fig = matplotlib.figure.Figure(figsize=(4 * ncols, 2.6 * nrows), dpi=100, layout="constrained")
+  width, height = 4.0 * ncols, 2.6 * nrows
+  fig = matplotlib.figure.Figure(figsize=(width, height), dpi=100)
+  # Fixed margins in inches, not a constrained layout: the panels are alike, and the layout solver was
+  # more than half the time of every figure step (0.6 s of 1 s for nine panels on a 2-core CPU).
+  panel_h = (height - 0.75 - 0.75 * (nrows - 1)) / nrows
+  fig.subplots_adjust(left=0.6 / width, right=1 - 0.15 / width, bottom=0.45 / height, top=1 - 0.3 / height,
+                      wspace=0.75 / (width / ncols - 0.75), hspace=0.75 / panel_h)
   for i, name in enumerate(names):
     ax = fig.add_subplot(nrows, ncols, i + 1)
     steps = [r[step_key] for r in records if name in r]

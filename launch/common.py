@@ -2,6 +2,7 @@
 
 import sys
 
+from absl import app
 from absl import flags
 from absl import logging
 from ml_collections import config_flags
@@ -16,25 +17,58 @@ CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file
 WORKDIR = flags.DEFINE_string("workdir", None, "Run directory; an existing run there is resumed.")
 FRESH = flags.DEFINE_bool("fresh", False, "Move an existing run in --workdir aside and start over.")
 
-# Failures a user can cause and fix: reported in one line, without a traceback.
-EXPECTED_ERRORS = (data_lib.DatasetNotFoundError, engine.ConfigMismatchError, engine.CorruptCheckpointError,
+# Failures a user can cause and fix (a bad value, file or folder, a full disk, a busy workdir, a dataset not
+# prepared, a diverged run): the command ends with one line on stderr and exit code 1, no traceback.
+EXPECTED_ERRORS = (ValueError, OSError, data_lib.DatasetNotFoundError, engine.ConfigMismatchError,
+                   engine.CorruptCheckpointError, engine.CorruptWorkdirError, engine.WorkdirInUseError,
                    FloatingPointError, ClassifierError)
 
 
+def _fatal(e: BaseException, extra: str = "", prefix: str = "") -> None:
+  """Exits with status 1 and 'FATAL <type>: <prefix><message>' on stderr: one line (two with `extra`)."""
+  while e.args and isinstance(e.args[0], BaseException):  # config_flags wraps errors in errors.
+    e = e.args[0]
+  message = str(e.args[0] if isinstance(e, KeyError) and e.args else e)
+  if "Traceback (most recent call last)" in message:  # A config file's get_config raised: keep its last line.
+    message = message.split("Traceback")[0] + message.strip().splitlines()[-1]
+  sys.exit(f"FATAL {type(e).__name__}: {prefix}{' '.join(message.split())}{extra}")
+
+
 def parse_flags(argv: list[str]) -> list[str]:
-  """absl flag parsing; a bad `--config.<key>` exits with an error that lists the valid keys."""
+  """absl flag parsing; a bad flag, config file or `--config.<key>` exits with one line (an unknown key: and a
+  second line that lists the valid keys)."""
   try:
     return flags.FLAGS(argv)
-  except (flags.Error, AttributeError, KeyError) as e:
-    while e.args and isinstance(e.args[0], Exception):  # config_flags wraps KeyError in AttributeError.
-      e = e.args[0]
-    message = f"FATAL flags parsing error: {e.args[0] if isinstance(e, KeyError) else e}"
-    # Load the config without the overrides (config_flags reads them from sys.argv) to list its keys.
-    sys.argv = [a for a in argv if not a.startswith("--config.")]
+  except Exception as e:  # pylint: disable=broad-except  # A config file may raise anything on load.
+    error = e
+    if "--verbosity=1" in argv or "-v=1" in argv:
+      raise
+  # Load the config without the overrides (config_flags reads them from sys.argv) to list its keys.
+  sys.argv = [a for a in argv if not a.startswith("--config.")]
+  try:
     flags.FLAGS.unparse_flags()
     flags.FLAGS(sys.argv)
-    sys.exit(f"{message}\nValid config keys (override with --config.<key>=<value>):\n  " +
-             "\n  ".join(config_keys(flags.FLAGS["config"].value)))
+    keys = config_keys(flags.FLAGS["config"].value)
+  except Exception:  # pylint: disable=broad-except  # The error is not in an override: say it alone.
+    _fatal(error)
+  overrides = [a[len("--config."):].split("=")[0] for a in argv if a.startswith("--config.")]
+  unknown = [k for k in overrides if k not in keys]
+  _fatal(error, "\nValid config keys (override with --config.<key>=<value>): " + ", ".join(keys),
+         prefix=f"unknown config key {', '.join(unknown)}: " if unknown else "")
+
+
+def run(main) -> None:
+  """`absl.app.run(main)` with `parse_flags`; an `EXPECTED_ERRORS` error ends the command in one line on stderr
+  (exit code 1), with the traceback only under --verbosity=1."""
+  def main_or_one_line(argv):
+    try:
+      return main(argv)
+    except EXPECTED_ERRORS as e:
+      if flags.FLAGS.verbosity >= 1:
+        raise
+      _fatal(e)
+
+  app.run(main_or_one_line, flags_parser=parse_flags)
 
 
 def quiet_logging() -> None:

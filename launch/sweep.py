@@ -20,7 +20,6 @@ standard error over seeds of every final metric, one row per setting.
 import copy
 import functools
 import pathlib
-import sys
 
 from absl import app
 from absl import flags
@@ -67,16 +66,12 @@ def main(argv):
   workdir = pathlib.Path(common.WORKDIR.value)
   config_name = pathlib.Path(config_flags.get_config_filename(flags.FLAGS["config"])).stem
   rows = []
-  try:
-    settings = grid_configs(common.CONFIG.value, _GRID.value)
-    for name, config in settings:
-      run_dir = workdir / name if name else workdir
-      seeds = [config.seed + i for i in range(_SEEDS.value)]
-      print(f"{config_name} {name} seeds {seeds} -> {run_dir}")
-      result, *_ = experiment.train_and_evaluate(config, run_dir, seeds=seeds, fresh=common.FRESH.value)
-      rows.append((name or config_name, result))
-  except (ValueError,) + common.EXPECTED_ERRORS as e:  # Say what and how, no traceback.
-    sys.exit(f"FATAL {type(e).__name__}: {e}")
+  for name, config in grid_configs(common.CONFIG.value, _GRID.value):
+    run_dir = workdir / name if name else workdir
+    seeds = [config.seed + i for i in range(_SEEDS.value)]
+    print(f"{config_name} {name} seeds {seeds} -> {run_dir}")
+    result, *_ = experiment.train_and_evaluate(config, run_dir, seeds=seeds, fresh=common.FRESH.value)
+    rows.append((name or config_name, result))
   markdown, csv = summary_tables(rows)
   (workdir / "summary.md").write_text(markdown)
   (workdir / "summary.csv").write_text(csv)
@@ -84,4 +79,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=common.parse_flags)
+  common.run(main)

@@ -7,12 +7,13 @@ r"""Trains a generative model from a config file; re-running the command resumes
 Override any config key with `--config.<key>=<value>`; an unknown key is an
 error that lists the valid ones. The workdir receives config.json,
 metrics.jsonl, tensorboard/, checkpoints/, figures/ and eval.json. For many
-seeds at once, use `python -m launch.sweep`.
+seeds at once, use `python -m launch.sweep`. A mistake (a bad value, a busy or
+corrupt workdir, a missing dataset) ends the command with one line on stderr
+and exit code 1; `--verbosity=1` shows the traceback.
 """
 
 import json
 import pathlib
-import sys
 
 from absl import app
 from absl import flags
@@ -28,12 +29,9 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   common.quiet_logging()
   config = common.CONFIG.value
-  try:
-    result, *_ = experiment.train_and_evaluate(config, common.WORKDIR.value, fresh=common.FRESH.value)
-  except common.EXPECTED_ERRORS as e:  # Say what and how, no traceback.
-    sys.exit(f"FATAL {type(e).__name__}: {e}")
+  result, *_ = experiment.train_and_evaluate(config, common.WORKDIR.value, fresh=common.FRESH.value)
   print(f"eval: {json.dumps(result)}\nfigures: {pathlib.Path(common.WORKDIR.value) / 'figures'}")
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=common.parse_flags)
+  common.run(main)

@@ -16,6 +16,10 @@ from jaxgen.metrics.features import classifier_frechet_distance, feature_metrics
 from jaxgen.nn.classifier import MNISTClassifier
 
 
+# One xdist worker trains this session fixture; the other worker runs the rest meanwhile.
+pytestmark = pytest.mark.xdist_group("mnist_classifier")
+
+
 def test_accuracy_on_the_test_split(classifier, mnist_test):
   x = data.to_model_range(mnist_test["image"])
   predicted = classifier_lib.channel_labels(classifier.params, x)

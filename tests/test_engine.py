@@ -1,6 +1,10 @@
 """The engine: chunking, determinism, resumption, and refusing bad runs without losing results."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import chex
 import jax
@@ -11,6 +15,7 @@ import pytest
 from jaxgen import engine
 from jaxgen import plots
 from jaxgen.engine import loop
+from jaxgen.engine import workdir as workdir_lib
 from jaxgen.methods import gan
 from tests import helpers
 
@@ -127,6 +132,81 @@ def test_nan_loss_stops_with_step_and_metric_and_keeps_checkpoint(tmp_path):
   with pytest.raises(FloatingPointError, match=r"loss = nan at step 13.*step 10"):
     engine.train(helpers.toy_method(nan_at_step=13), helpers.toy_config(), tmp_path, progress=False)
   assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["10"]
+  # Before any checkpoint, and in a sweep every diverged seed is named.
+  with pytest.raises(FloatingPointError, match=r"loss = nan at step 1 \(seeds 4, 7\).*No checkpoint"):
+    engine.train(helpers.toy_method(nan_at_step=1), helpers.toy_config(), tmp_path / "sweep", progress=False,
+                 seeds=[4, 7])
+
+
+def test_a_busy_workdir_is_refused_and_its_run_finishes_as_if_alone(tmp_path, monkeypatch):
+  """While a run trains, a second run (or --fresh) in its workdir is refused and touches nothing."""
+  method, config = helpers.toy_method(), helpers.toy_config()
+  alone = engine.train(method, config, tmp_path / "alone", progress=False)
+  draw = plots.samples_figure
+  attempts = []
+
+  def second_run_meanwhile(samples):  # Called at the first figure step (5) of the run below.
+    if not attempts:
+      before = {p: p.read_bytes() for p in (tmp_path / "busy").rglob("*") if p.is_file()}
+      for fresh in (False, True):
+        with pytest.raises(engine.WorkdirInUseError, match=f"in use by pid {os.getpid()} on "):
+          engine.train(method, config, tmp_path / "busy", fresh=fresh, progress=False)
+        attempts.append(fresh)
+      assert {p: p.read_bytes() for p in (tmp_path / "busy").rglob("*") if p.is_file()} == before
+      assert [p.name for p in tmp_path.iterdir() if ".old-" in p.name] == []  # --fresh moved nothing.
+    return draw(samples)
+
+  monkeypatch.setattr(plots, "samples_figure", second_run_meanwhile)
+  busy = engine.train(method, config, tmp_path / "busy", progress=False)
+  assert attempts == [False, True]
+  assert_same(alone, busy)
+
+
+def test_a_killed_process_leaves_no_stale_lock(tmp_path):
+  code = ("import os, pathlib, signal, sys; from jaxgen.engine import workdir\n"
+          "with workdir.lock(pathlib.Path(sys.argv[1])): os.kill(os.getpid(), signal.SIGKILL)")
+  result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=dict(os.environ, PYTHONPATH=os.getcwd()),
+                          check=False, capture_output=True)
+  assert result.returncode == -signal.SIGKILL, result.stderr.decode()[-2000:]
+  assert (tmp_path / "lock").read_text().startswith("pid ")  # It held the lock when it died,
+  with workdir_lib.lock(tmp_path):  # and the kernel released it.
+    pass
+
+
+def test_resume_recovers_from_writes_cut_short(tmp_path):
+  """A crash in the middle of writing metrics.jsonl, a TensorBoard event file or a checkpoint does not stop the
+  resume."""
+  method = helpers.toy_method()
+  straight = engine.train(method, helpers.toy_config(steps=20), tmp_path / "straight", progress=False)
+  engine.train(method, helpers.toy_config(steps=10), tmp_path / "cut", progress=False)
+  with (tmp_path / "cut" / "metrics.jsonl").open("a") as f:
+    f.write('{"step": 15, "loss": 0.0')  # The last line, cut short.
+  events = next((tmp_path / "cut" / "tensorboard").glob("events.out.tfevents.*"))
+  events.write_bytes(events.read_bytes()[:-7])
+  leftover = tmp_path / "cut" / "checkpoints" / "20.orbax-checkpoint-tmp-1764547200"  # A save cut short.
+  leftover.mkdir()
+  (leftover / "_CHECKPOINT_METADATA").write_bytes(b"{\"item_han")
+  resumed = engine.train(method, helpers.toy_config(steps=20), tmp_path / "cut", progress=False)
+  assert_same(straight, resumed)
+  assert [r["step"] for r in engine.workdir.read_metrics(tmp_path / "cut")] == [5, 10, 15, 20]
+  # config.json was rewritten (atomically) for the new train.steps; a resume of the same config leaves it alone.
+  unchanged = (tmp_path / "cut" / "config.json").stat()
+  engine.train(method, helpers.toy_config(steps=20), tmp_path / "cut", progress=False)
+  assert (tmp_path / "cut" / "config.json").stat().st_mtime_ns == unchanged.st_mtime_ns
+
+
+def test_unreadable_workdir_files_are_clear_errors_and_are_kept(tmp_path):
+  method, config = helpers.toy_method(), helpers.toy_config()
+  engine.train(method, config, tmp_path, progress=False)
+  metrics = tmp_path / "metrics.jsonl"
+  lines = metrics.read_text().splitlines()
+  metrics.write_text("\n".join([lines[0], "{oops", *lines[1:]]) + "\n")  # Not a cut-short last line.
+  with pytest.raises(engine.CorruptWorkdirError, match=r"metrics.jsonl, line 2"):
+    engine.workdir.read_metrics(tmp_path)
+  (tmp_path / "config.json").write_text('{"seed": 0, "tra')
+  with pytest.raises(engine.CorruptWorkdirError, match=r"config.json is not valid JSON"):
+    engine.train(method, config, tmp_path, progress=False)
+  assert (tmp_path / "config.json").read_text() == '{"seed": 0, "tra'
 
 
 def test_corrupt_checkpoint_is_a_clear_error_and_is_kept(tmp_path):

@@ -15,6 +15,10 @@ from jaxgen.metrics import series as series_metrics
 from jaxgen.studies import common
 
 
+# One xdist worker trains this session fixture; the other worker runs the rest meanwhile.
+pytestmark = pytest.mark.xdist_group("letters_classifier")
+
+
 def _logits(labels, confident):
   """Logits [N, 26] whose top letter is labels[i], with probability ~1 if confident[i] else ~0.5."""
   logits = np.zeros((len(labels), 26), np.float32)

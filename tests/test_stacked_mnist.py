@@ -12,6 +12,10 @@ from jaxgen.metrics.classifier import channel_labels
 from jaxgen.metrics.modes import stacked_mnist_coverage
 
 
+# One xdist worker trains this session fixture; the other worker runs the rest meanwhile.
+pytestmark = pytest.mark.xdist_group("mnist_classifier")
+
+
 def _tagged_digits(n: int = 30):
   """Image j is the constant 8 * j (so a pixel names its image) with label j % 10."""
   images = (8 * jnp.arange(n, dtype=jnp.uint8)).reshape(n, 1, 1, 1) * jnp.ones((1, 28, 28, 1), jnp.uint8)

@@ -2,6 +2,6 @@
 
 from jaxgen.engine.checkpoint import CorruptCheckpointError
 from jaxgen.engine.loop import train
-from jaxgen.engine.workdir import ConfigMismatchError
+from jaxgen.engine.workdir import ConfigMismatchError, CorruptWorkdirError, WorkdirInUseError
 
-__all__ = ["ConfigMismatchError", "CorruptCheckpointError", "train"]
+__all__ = ["ConfigMismatchError", "CorruptCheckpointError", "CorruptWorkdirError", "WorkdirInUseError", "train"]

@@ -8,6 +8,7 @@ one (bit-identical parameters).
 """
 
 import functools
+import io
 import pathlib
 
 import jax
@@ -88,13 +89,16 @@ def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:
 
 
 def _first_non_finite(metrics: dict[str, np.ndarray], first_step: int):
-  """(step, metric, value, seed index or None) of the first non-finite metric; metrics are [K] or [S, K]."""
+  """(step, metric, value, seed indices or None) of the first non-finite metric; metrics are [K] or [S, K].
+
+  For a sweep, the indices are every seed whose metric is not finite at that step.
+  """
   for i in range(next(iter(metrics.values())).shape[-1]):
     for name in sorted(metrics):
       column = np.atleast_1d(metrics[name][..., i])
       bad = np.flatnonzero(~np.isfinite(column))
       if len(bad):
-        return first_step + i + 1, name, float(column[bad[0]]), (bad[0] if metrics[name].ndim > 1 else None)
+        return first_step + i + 1, name, float(column[bad[0]]), (list(bad) if metrics[name].ndim > 1 else None)
   return None
 
 
@@ -116,11 +120,20 @@ def write_figures(sample_fn, state, figures_key: jax.Array, workdir: pathlib.Pat
   (figdir / "samples").mkdir(parents=True, exist_ok=True)
   rank = len(jax.eval_shape(lambda: sample_fn(state, figures_key, 1)).shape) - int(sweep)
   samples = np.asarray(sample_fn(state, figures_key, 1000 if rank == 2 else num_images))
-  np.save(figdir / "samples" / f"step_{step:08d}.npy", samples)
-  plots.samples_figure(samples[0] if sweep else samples).savefig(figdir / "samples.png")
+  # Each file is written whole or not at all (`write_atomic`): a crash here leaves the previous figures.
+  npy = io.BytesIO()
+  np.save(npy, samples)
+  workdir_lib.write_atomic(figdir / "samples" / f"step_{step:08d}.npy", npy.getvalue())
+  workdir_lib.write_atomic(figdir / "samples.png", _png(plots.samples_figure(samples[0] if sweep else samples)))
   records = workdir_lib.read_metrics(workdir)
   if records:
-    plots.metric_curves(records).savefig(figdir / "losses.png")
+    workdir_lib.write_atomic(figdir / "losses.png", _png(plots.metric_curves(records)))
+
+
+def _png(fig) -> bytes:
+  buf = io.BytesIO()
+  fig.savefig(buf, format="png")
+  return buf.getvalue()
 
 
 def train(method: Method, config: ml_collections.ConfigDict, workdir: str | pathlib.Path,
@@ -166,7 +179,11 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     ValueError: a `config.train` count is below 1, `seeds` is empty, or a
       `settings` value does not have one entry per seed.
     ConfigMismatchError: `workdir` holds a run of another config or seeds.
+    WorkdirInUseError: another process is training in `workdir` (also with
+      `fresh`: nothing is moved).
     CorruptCheckpointError: the latest checkpoint cannot be restored.
+    CorruptWorkdirError: config.json or metrics.jsonl is unreadable (a last
+      metrics line cut short by a crash is not: it is dropped).
     FloatingPointError: a metric became NaN or infinite; names the step,
       metric (and seed). The last checkpoint written before it is kept.
   """
@@ -183,57 +200,63 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   if sweep and any(np.shape(v) != (len(seeds),) for v in settings.values()):
     raise ValueError(f"each settings value needs one entry per seed ({len(seeds)}), got {settings}")
   extra = ({"seeds": list(seeds)} if sweep else {}) | ({"settings": settings} if settings else {})
-  workdir_lib.prepare(workdir, config, fresh=fresh, extra=extra or None)
-  keys = run_keys(config.seed) if not sweep else jax.tree.map(
-      lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
-  axis = seed_axis() if sweep else None
-  sample_fn = jax.jit(over_seeds(method.sample, axis), static_argnums=2)  # Compiled once per figure size.
-  mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
-  state = jax.vmap(method.init)(keys["init"]) if sweep else method.init(keys["init"])
-  if settings:
-    state = state.replace(**{k: jnp.asarray(v, getattr(state, k).dtype) for k, v in settings.items()})
-  step = mngr.latest_step() or 0
-  if step:
-    state = checkpoint.restore(mngr, step, state)
-  writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
-  run = _jitted_chunk(method.step, axis)
-  if evaluate:  # The time series may use fewer samples than the final evaluation.
-    num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
-    evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis)
-  bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
-                  dynamic_ncols=True)
-  pending = []  # Metrics of the steps since the last log line.
-  try:
-    while step < train_cfg.steps:
-      k = next_chunk(step, train_cfg)
-      state, metrics = run(keys["steps"], state, jnp.arange(step, step + k, dtype=jnp.int32))
-      metrics = jax.device_get(metrics)
-      bad = _first_non_finite(metrics, step)
-      if bad:
-        where = "" if bad[3] is None else f" (seed {seeds[bad[3]]})"
-        raise FloatingPointError(
-            f"{bad[1]} = {bad[2]} at step {bad[0]}{where}; training stopped. The last good checkpoint "
-            f"(step {mngr.latest_step()}) is kept in {workdir / 'checkpoints'}.")
-      step += k
-      pending.append(metrics)
-      bar.update(k)
-      at = lambda every: step % every == 0 or step == train_cfg.steps
-      record = {}
-      if at(train_cfg.log_every):
-        record = {n: _per_seed(np.mean(np.concatenate([m[n] for m in pending], -1), -1)) for n in metrics}
-        bar.set_postfix({n: f"{np.mean(v):.3g}" for n, v in record.items() if "loss" in n})
-        pending = []
-      if evaluate and at(train_cfg.eval_every):
-        record.update({n: _per_seed(v) for n, v in jax.device_get(evaluate_at(state, keys["eval"], step)).items()})
-      if record:
-        writer.write(step, record)
-      if at(train_cfg.checkpoint_every):
-        checkpoint.save(mngr, step, state)
-      if at(train_cfg.figure_every):
-        write_figures(sample_fn, state, keys["figures"], workdir, step, sweep=sweep,
-                      num_images=config.get("eval", {}).get("figure_samples", 64))
-  finally:
-    bar.close()
-    writer.close()
-    mngr.close()
-  return state
+  if fresh and workdir.exists():
+    workdir_lib.move_aside(workdir)  # Refused while another process trains there.
+  with workdir_lib.lock(workdir):  # Until the end: one process per workdir.
+    config_json = workdir_lib.check_config(workdir, config, extra=extra or None)
+    keys = run_keys(config.seed) if not sweep else jax.tree.map(
+        lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
+    axis = seed_axis() if sweep else None
+    sample_fn = jax.jit(over_seeds(method.sample, axis), static_argnums=2)  # Compiled once per figure size.
+    mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
+    # Jitted: run eagerly, a model's init compiles each of its few hundred small ops on its own (seconds).
+    state = jax.jit(jax.vmap(method.init) if sweep else method.init)(keys["init"])
+    if settings:
+      state = state.replace(**{k: jnp.asarray(v, getattr(state, k).dtype) for k, v in settings.items()})
+    step = mngr.latest_step() or 0
+    if step:
+      state = checkpoint.restore(mngr, step, state)
+    if config_json:  # Only once the run is known to resume (or start): a refused run changes no file.
+      workdir_lib.write_atomic(workdir / "config.json", config_json)
+    writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
+    run = _jitted_chunk(method.step, axis)
+    if evaluate:  # The time series may use fewer samples than the final evaluation.
+      num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
+      evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis)
+    bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
+                    dynamic_ncols=True)
+    pending = []  # Metrics of the steps since the last log line.
+    try:
+      while step < train_cfg.steps:
+        k = next_chunk(step, train_cfg)
+        state, metrics = run(keys["steps"], state, jnp.arange(step, step + k, dtype=jnp.int32))
+        metrics = jax.device_get(metrics)
+        bad = _first_non_finite(metrics, step)
+        if bad:
+          where = "" if bad[3] is None else f" (seeds {', '.join(str(seeds[i]) for i in bad[3])})"
+          kept = (f"The last good checkpoint (step {mngr.latest_step()}) is kept in {workdir / 'checkpoints'}."
+                  if mngr.latest_step() is not None else "No checkpoint had been written yet.")
+          raise FloatingPointError(f"{bad[1]} = {bad[2]} at step {bad[0]}{where}; training stopped. {kept}")
+        step += k
+        pending.append(metrics)
+        bar.update(k)
+        at = lambda every: step % every == 0 or step == train_cfg.steps
+        record = {}
+        if at(train_cfg.log_every):
+          record = {n: _per_seed(np.mean(np.concatenate([m[n] for m in pending], -1), -1)) for n in metrics}
+          bar.set_postfix({n: f"{np.mean(v):.3g}" for n, v in record.items() if "loss" in n})
+          pending = []
+        if evaluate and at(train_cfg.eval_every):
+          record.update({n: _per_seed(v) for n, v in jax.device_get(evaluate_at(state, keys["eval"], step)).items()})
+        if record:
+          writer.write(step, record)
+        if at(train_cfg.checkpoint_every):
+          checkpoint.save(mngr, step, state)
+        if at(train_cfg.figure_every):
+          write_figures(sample_fn, state, keys["figures"], workdir, step, sweep=sweep,
+                        num_images=config.get("eval", {}).get("figure_samples", 64))
+    finally:
+      bar.close()
+      writer.close()
+      mngr.close()
+    return state

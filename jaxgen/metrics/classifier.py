@@ -184,10 +184,11 @@ def _random_shift(key: jax.Array, images: jax.Array, max_shift: int) -> jax.Arra
   return jax.vmap(crop)(padded, offsets)
 
 
-def _accuracy(params, images: np.ndarray, labels: np.ndarray, name: str) -> float:
-  x = data_lib.to_model_range(jnp.asarray(images))
-  predicted = jnp.argmax(classifier_logits(params, x, name), axis=-1)
-  return float(jnp.mean(predicted == jnp.asarray(labels)))
+@functools.partial(jax.jit, static_argnames="name")
+def _accuracy(params, images: jax.Array, labels: jax.Array, name: str) -> jax.Array:
+  """float32 [] share of uint8 [N, 28, 28, 1] `images` whose predicted class is `labels` (int [N])."""
+  predicted = jnp.argmax(classifier_logits(params, data_lib.to_model_range(images), name), axis=-1)
+  return jnp.mean(predicted == labels)
 
 
 def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int | None = None,
@@ -230,9 +231,12 @@ def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int | No
   test = data_lib.load(spec.dataset, spec.held_out, data_dir)
   images, labels = jax.device_put(train["image"]), jax.device_put(train["label"])
   key_init, key_data = jax.random.split(jax.random.key(seed))
-  params = spec.model.init(key_init, jnp.zeros((1, 28, 28, 1)))
   optimizer = optax.adam(optax.cosine_decay_schedule(learning_rate, steps))
-  opt_state = optimizer.init(params)
+
+  @jax.jit  # Eagerly, each of the init's ops would compile on its own: seconds, more than the program.
+  def init(key):
+    params = spec.model.init(key, jnp.zeros((1, 28, 28, 1)))
+    return params, optimizer.init(params)
 
   def loss_fn(params, x, y, key):
     logits = spec.model.apply(params, x, train=True, rngs={"dropout": key})
@@ -253,13 +257,13 @@ def train_classifier(data_dir: str | None = None, seed: int = 0, steps: int | No
   def run(carry, first_step):
     return jax.lax.scan(step, carry, first_step + jnp.arange(steps_per_call), unroll=True)
 
-  carry = (params, opt_state)
+  carry = init(key_init)
   for first in range(0, steps, steps_per_call):
     carry, losses = run(carry, first)
     if not np.all(np.isfinite(np.asarray(losses))):
       raise FloatingPointError(f"classifier loss is not finite at steps {first}..{first + steps_per_call}")
   params = carry[0]
-  return params, _accuracy(params, test["image"], test["label"], name)
+  return params, float(_accuracy(params, test["image"], test["label"], name))
 
 
 # ----------------------------------------------------------------------------- cache
