@@ -15,7 +15,6 @@ CPU: trends at best, not converged values.
 """
 
 import pathlib
-import sys
 import time
 
 from absl import app
@@ -36,12 +35,9 @@ def main(argv):
   common.quiet_logging()
   workdir = pathlib.Path(common.WORKDIR.value)
   start = time.time()
-  try:
-    report = studies.run(argv[1], workdir, _QUICK.value, _SEEDS.value)
-  except (ValueError,) + common.EXPECTED_ERRORS as e:
-    sys.exit(f"FATAL {type(e).__name__}: {e}")
+  report = studies.run(argv[1], workdir, _QUICK.value, _SEEDS.value)
   print(report + f"\nreport: {workdir / 'report.md'} ({time.time() - start:.0f} s)")
 
 
 if __name__ == "__main__":
-  app.run(main, flags_parser=common.parse_flags)
+  common.run(main)

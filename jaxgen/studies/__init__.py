@@ -32,10 +32,12 @@ def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int 
       (runs, evaluation, figures, report), not the science. For tests.
 
   Raises:
-    ValueError: an unknown study name; and what the runs raise.
+    ValueError: an unknown study name or seeds < 1; and what the runs raise.
   """
   if name not in STUDIES:
     raise ValueError(f"unknown study {name!r}; choose one of {sorted(STUDIES)}")
+  if seeds is not None and seeds < 1:
+    raise ValueError(f"seeds = {seeds} must be >= 1")
   return STUDIES[name].run(pathlib.Path(workdir), quick, seeds, smoke=smoke)
 
 
