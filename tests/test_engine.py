@@ -258,13 +258,14 @@ def test_seed_i_of_a_vmapped_sweep_equals_the_single_run_with_seed_i(tmp_path):
 
 
 def test_an_extended_sweep_resumes_to_the_uninterrupted_result(tmp_path):
-  method = gan.make(_ring_config(), helpers.ring_sampler())
-  once = engine.train(method, _ring_config(20), tmp_path / "once", progress=False, seeds=[0, 1])
-  engine.train(method, _ring_config(10), tmp_path / "twice", progress=False, seeds=[0, 1])
-  twice = engine.train(method, _ring_config(20), tmp_path / "twice", progress=False, seeds=[0, 1])
+  method = helpers.toy_method()
+  once = engine.train(method, helpers.toy_config(20), tmp_path / "once", progress=False, seeds=[0, 1])
+  engine.train(method, helpers.toy_config(10), tmp_path / "twice", progress=False, seeds=[0, 1])
+  twice = engine.train(method, helpers.toy_config(20), tmp_path / "twice", progress=False, seeds=[0, 1])
   assert_same(once, twice)
+  assert not np.array_equal(twice["w"][0], twice["w"][1])
   with pytest.raises(engine.ConfigMismatchError, match="seeds"):
-    engine.train(method, _ring_config(20), tmp_path / "twice", progress=False, seeds=[0, 2])
+    engine.train(method, helpers.toy_config(20), tmp_path / "twice", progress=False, seeds=[0, 2])
 
 
 def test_vmapped_and_mapped_seeds_run_the_same_step():

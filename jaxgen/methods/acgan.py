@@ -399,7 +399,7 @@ def make(config: ml_collections.ConfigDict,
     _, heads = gan_losses.split_acgan_outputs(critic.apply(state.critic, x, train=False), num_classes)
     return dict(zip(attributes, heads))
 
-  return ACGAN(init=init, step=step, sample=sample, generate_conditional=generate_conditional, classify=classify)
+  return ACGAN(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2), generate_conditional=generate_conditional, classify=classify)
 
 
 def labelled_sampler(config: ml_collections.ConfigDict, real: RealData):

@@ -14,6 +14,10 @@ Metrics = dict[str, jax.Array]  # Scalars, the same keys at every step.
 class Method(NamedTuple):
   """A training method as pure functions the engine can jit, scan, vmap and checkpoint.
 
+  The makers return `init` and `sample` jitted (`sample` with `n` static):
+  called eagerly, a model's few hundred small ops would each compile on their
+  own, seconds per call.
+
   Attributes:
     init: key -> state.
     step: (state, key) -> (state, metrics); one optimizer step of every model

@@ -445,4 +445,4 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   def sample(state, key, n):
     return generators.generate(state.generator, key, n, train=False)[0]
 
-  return Method(init=init, step=step, sample=sample)
+  return Method(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2))

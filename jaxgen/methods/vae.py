@@ -214,4 +214,4 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     recon_nll, kl_per_dim = terms(state.params, x, key, 1.0)
     return {"recon_nll": recon_nll, "kl": kl_per_dim.sum(-1), "kl_per_dim": kl_per_dim}
 
-  return VAE(init=init, step=step, sample=sample, encode=encode, decode=decode, elbo_terms=elbo_terms)
+  return VAE(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2), encode=encode, decode=decode, elbo_terms=elbo_terms)
