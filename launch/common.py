@@ -41,7 +41,7 @@ def parse_flags(argv: list[str]) -> list[str]:
     return flags.FLAGS(argv)
   except Exception as e:  # pylint: disable=broad-except  # A config file may raise anything on load.
     error = e
-    if "--verbosity=1" in argv or "-v=1" in argv:
+    if any(a.split("=")[0] in ("--verbosity", "-v") for a in argv[1:]):  # Asked for the traceback.
       raise
   # Load the config without the overrides (config_flags reads them from sys.argv) to list its keys.
   sys.argv = [a for a in argv if not a.startswith("--config.")]
