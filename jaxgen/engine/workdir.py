@@ -147,7 +147,8 @@ def check_config(workdir: pathlib.Path, config: ml_collections.ConfigDict, extra
   if not config_path.exists():
     return text
   try:
-    saved = _flatten(json.loads(config_path.read_text()))
+    saved_text = config_path.read_text()
+    saved = _flatten(json.loads(saved_text))
   except (json.JSONDecodeError, UnicodeDecodeError) as e:
     raise CorruptWorkdirError(f"{config_path} is not valid JSON ({e}); it cannot be checked against the "
                               "requested config. Use another --workdir, or --fresh to move this run aside.") from None
@@ -159,7 +160,7 @@ def check_config(workdir: pathlib.Path, config: ml_collections.ConfigDict, extra
     more = f" and {len(diffs) - 5} more" if len(diffs) > 5 else ""
     raise ConfigMismatchError(f"{workdir} holds a run with a different config ({'; '.join(diffs[:5])}{more}). "
                               "Use another --workdir, or --fresh to move the old run aside and start over.")
-  return None if config_path.read_text() == text else text
+  return None if saved_text == text else text
 
 
 class MetricWriter:
