@@ -1,6 +1,35 @@
-"""Shared fixtures: a private TFDS data dir with mnist_subset prepared once per session."""
+"""Shared fixtures: a private TFDS data dir with mnist_subset prepared once per session; one JAX compilation
+cache for the whole run."""
+
+import os
+import shutil
+import tempfile
 
 import pytest
+
+
+def pytest_configure(config):
+  """Compile-time settings for the test run, made in the controller before any worker starts or imports jax.
+
+  Most tests are dominated by compiling small programs, not by running them:
+  * XLA's backend optimisation level 1 (of 3) compiles them 35-45% faster
+    and runs them about as fast (2-core CPU, jax 0.10.2: the tiny ring GAN's
+    step compiles in 1.8 s instead of 3.1 s). Values may differ from level
+    3 in the last bits; every comparison in the suite is between programs of
+    the same run or against a tolerance.
+  * JAX's persistent compilation cache, in a fresh folder shared by the
+    workers and the subprocesses of the launch tests: the second compile of
+    a program is a cache read. The folder is removed when the run ends.
+  An $XLA_FLAGS or $JAX_COMPILATION_CACHE_DIR already set is left as it is.
+  """
+  if hasattr(config, "workerinput"):
+    return
+  os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=1")
+  if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    path = tempfile.mkdtemp(prefix="jaxgen_test_jit_cache_")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = path
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0.2"
+    config.add_cleanup(lambda: shutil.rmtree(path, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")
