@@ -29,6 +29,7 @@ def gan(data_name: str) -> ml_collections.ConfigDict:
   c.model.critic_features = (64, 128)  # dcgan only: channels of the stride-2 convolutions.
   c.model.minibatch_kernels = 0  # Minibatch discrimination kernels (Salimans et al., 2016); 0 = off.
   c.model.minibatch_kernel_dim = 5
+  c.model.spectral_norm = False  # Spectral normalization of the critic (Miyato et al., 2018).
 
   c.method = ml_collections.ConfigDict()
   c.method.name = "gan"
@@ -36,6 +37,8 @@ def gan(data_name: str) -> ml_collections.ConfigDict:
   c.method.batch_size = 64
   c.method.n_critic = 1  # Critic (discriminator) updates per generator update.
   c.method.gradient_penalty = 10.0  # lambda; used by wgan_gp only.
+  c.method.r1_gamma = 0.0  # R1 penalty gamma/2 E||grad D(x)||^2 on real data (Mescheder et al., 2018); 0 = off.
+  c.method.r2_gamma = 0.0  # R2: the same on generated samples; 0 = off.
   c.method.unroll_steps = 0  # Unrolled GAN lookahead (Metz et al., 2017); 0 = plain GAN.
   c.method.num_generators = 1  # MAD-GAN generators (Ghosh et al., 2018); 1 = plain GAN.
   c.method.pack = 1  # PacGAN packing degree (Lin et al., 2018); 1 = plain GAN.

@@ -64,6 +64,8 @@ VALID_RANGES = (
     ("method.aux_drop_window", _COUNT),
     ("method.unroll_steps", ("an integer >= 0", lambda v: v >= 0 and float(v).is_integer())),
     ("method.gradient_penalty", _NONNEGATIVE),
+    ("method.r1_gamma", _NONNEGATIVE),
+    ("method.r2_gamma", _NONNEGATIVE),
     ("method.kl_weight", _NONNEGATIVE),
     ("method.free_bits", _NONNEGATIVE),
     ("method.latent_noise", _NONNEGATIVE),

@@ -89,7 +89,8 @@ def test_losses_and_heads_on_a_hand_case():
   np.testing.assert_allclose([terms["aux_real"], terms["aux_fake"]], [aux_real, aux_fake], rtol=1e-5)
   g_ns, _ = gan_losses.generator_loss_acgan(j(fake), labels(fake_y), (3, 2), w)
   np.testing.assert_allclose(g_ns, np.mean([softplus(-f[0]) for f in fake]) + w * aux_fake, rtol=1e-5)
-  g_mm, _ = gan_losses.generator_loss_acgan(j(fake), labels(fake_y), (3, 2), w, "minimax")
+  g_mm, _ = gan_losses.generator_loss_acgan(j(fake), labels(fake_y), (3, 2), w,
+                                          gan_losses.generator_loss_minimax)
   np.testing.assert_allclose(g_mm, -np.mean([softplus(f[0]) for f in fake]) + w * aux_fake, rtol=1e-5)
   with pytest.raises(ValueError, match="1 \\+ sum"):
     gan_losses.split_acgan_outputs(j(real), (3, 3))
@@ -195,8 +196,9 @@ def test_bad_configs_are_refused_naming_the_setting():
     return str(e.value)
 
   assert "num_classes" in error(**{"method.num_classes": (4, 2)})
-  message = error(**{"method.objective": "wgan_gp", "method.adaptive_aux_factor": 0.5})
+  message = error(**{"method.objective": "hinge", "method.adaptive_aux_factor": 0.5})
   assert "objective" in message and "adaptive_aux_factor" in message  # Every bad setting, in one error.
+  assert "per-example critic" in error(**{"method.objective": "wgan_gp", "model.minibatch_kernels": 4})
   assert "aux_weight" in error(**{"method.aux_weight.kind": "exponential"})
   assert "not labels of the data" in error(**{"method.attributes": ("font",)})
   for fix, value in (("pack", 2), ("num_generators", 3), ("feature_matching", True)):
@@ -241,3 +243,23 @@ def test_acgan_unrolled_changes_the_generator_update_only():
   helpers.assert_only_the_generator_update_differs(
       acgan.make(tiny_config(), sampler()), acgan.make(tiny_config(**{"method.unroll_steps": 2}), sampler()),
       warmup_steps=3)
+
+
+def test_acgan_wgan_gp_adds_the_penalty_of_the_source_score_to_the_critic_loss():
+  """AC-WGAN-GP (Gulrajani et al., 2017, Table 3): the objective comes from the GAN's registry, and the
+  critic's loss is its Wasserstein term plus the auxiliary terms plus the penalty, which lambda scales."""
+  base = tiny_config(**{"method.objective": "wgan_gp", "method.n_critic": 1})
+  state = acgan.make(base, sampler()).init(jax.random.key(0))
+  metrics = {}
+  for weight in (0.0, 10.0):
+    base.method.gradient_penalty = weight
+    _, metrics[weight] = jax.jit(acgan.make(base, sampler()).step)(state, jax.random.key(3))
+  with_penalty = metrics[10.0]
+  assert float(with_penalty["gradient_penalty"]) > 0.0 and float(metrics[0.0]["gradient_penalty"]) == 0.0
+  np.testing.assert_allclose(with_penalty["d_loss"] - metrics[0.0]["d_loss"], with_penalty["gradient_penalty"],
+                             rtol=1e-5)
+  # The Wasserstein statistics replace the probabilities: d_real and d_fake are raw scores.
+  np.testing.assert_allclose(with_penalty["wasserstein"], with_penalty["d_real"] - with_penalty["d_fake"], rtol=1e-5)
+  aux = with_penalty["aux_weight"] * (with_penalty["aux_real"] + with_penalty["d_aux_fake"])
+  np.testing.assert_allclose(with_penalty["d_loss"], -with_penalty["wasserstein"] + aux
+                             + with_penalty["gradient_penalty"], rtol=1e-4, atol=1e-5)

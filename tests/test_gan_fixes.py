@@ -1,4 +1,4 @@
-"""The mode-collapse fixes of methods/gan.py: unrolled GAN, MAD-GAN, PacGAN, feature matching."""
+"""The mode-collapse fixes of methods/gan.py: unrolled GAN, MAD-GAN, PacGAN, feature matching, R1 and R2."""
 
 import functools
 
@@ -148,3 +148,49 @@ def test_incompatible_switches_are_refused_with_every_reason():
   config = tiny_ring_config(**{"method.num_generators": 3, "method.objective": "wgan_gp", "method.batch_size": 16})
   with pytest.raises(ValueError, match="MAD-GAN.*multiple of method.num_generators"):
     gan.make(config, RING)
+
+
+def test_r1_and_r2_add_exactly_their_penalty_to_the_critic_loss():
+  """R1 / R2 (Mescheder et al., 2018): from the same state and key, the critic's loss grows by exactly the
+  logged penalty (gamma/2 E ||grad D||^2 at the real or the generated batch); both on: the sum, with
+  WGAN-GP's penalty too."""
+  def metrics(**overrides):
+    config = tiny_ring_config(**{"method.objective": "non_saturating", **overrides})
+    method = gan.make(config, RING)
+    return jax.jit(method.step)(method.init(jax.random.key(0)), jax.random.key(1))[1]
+
+  plain = metrics()
+  for name, key in (("r1_penalty", "method.r1_gamma"), ("r2_penalty", "method.r2_gamma")):
+    on = metrics(**{key: 4.0})
+    assert float(on[name]) > 0 and name not in plain
+    np.testing.assert_allclose(on["d_loss"] - plain["d_loss"], on[name], rtol=1e-5)
+    np.testing.assert_allclose(on["d_real"], plain["d_real"], rtol=1e-6)  # Same critic outputs before the update.
+  wgan = metrics(**{"method.objective": "wgan_gp"})
+  every = metrics(**{"method.objective": "wgan_gp", "method.r1_gamma": 4.0, "method.r2_gamma": 4.0})
+  np.testing.assert_allclose(every["d_loss"] - wgan["d_loss"], every["r1_penalty"] + every["r2_penalty"], rtol=1e-5)
+  np.testing.assert_allclose(every["gradient_penalty"], wgan["gradient_penalty"], rtol=1e-6)
+  with pytest.raises(ValueError, match="r1_gamma need.*per-example critic"):
+    gan.make(tiny_ring_config(**{"method.r1_gamma": 1.0, "model.minibatch_kernels": 3}), RING)
+  with pytest.raises(ValueError, match="MAD-GAN.*r1_gamma"):
+    gan.make(tiny_ring_config(**{"method.r1_gamma": 1.0, "method.num_generators": 2}), RING)
+
+
+def test_spectral_norm_keeps_the_power_iteration_in_the_state_and_tracks_each_kernel():
+  """Miyato et al. (2018): the critic's u and sigma live in state.critic["batch_stats"], every critic update
+  advances them (so sigma follows the moving kernel), and the optimizer state covers the parameters only."""
+  config = tiny_ring_config(**{"model.spectral_norm": True, "model.critic_widths": (16, 16)})
+  method = gan.make(config, RING)
+  state = method.init(jax.random.key(0))
+  plain = gan.make(tiny_ring_config(**{"model.critic_widths": (16, 16)}), RING)
+  assert jax.tree.structure(state.critic_opt) == jax.tree.structure(plain.init(jax.random.key(0)).critic_opt)
+  step = jax.jit(method.step)
+  first, _ = step(state, jax.random.key(1))
+  u = lambda s: s.critic["batch_stats"]["SpectralNorm_0"]["Dense_0/kernel/u"]
+  assert not np.allclose(u(first), u(state))
+  for i in range(40):
+    state, _ = step(state, jax.random.key(i))
+  for layer in ("Dense_0", "Dense_1", "Dense_2"):
+    kernel = np.asarray(state.critic["params"][layer]["kernel"])
+    sigma = [v for path, v in jax.tree_util.tree_leaves_with_path(state.critic["batch_stats"])
+             if f"{layer}/kernel/sigma" in jax.tree_util.keystr(path)]
+    np.testing.assert_allclose(sigma, [np.linalg.svd(kernel, compute_uv=False)[0]], rtol=0.02)

@@ -71,6 +71,19 @@ def test_gradient_penalty_interpolates_per_example():
   assert float(penalty) == pytest.approx(np.mean((norms - 1.0) ** 2), rel=1e-5)
 
 
+def test_r1_on_a_linear_critic_is_half_gamma_times_the_squared_weight_norm():
+  """Mescheder et al. (2018), Eq. 9: D(x) = <w, x> + b has grad w everywhere, so R1 = gamma/2 ||w||^2; on
+  D(x) = ||x||^2 / 2 (grad x) it is gamma/2 times the mean squared norm of the batch."""
+  w = jnp.zeros((4, 4, 1)).at[0, 0, 0].set(2.0).at[3, 2, 0].set(math.sqrt(5.0))  # ||w||^2 = 9
+  x = jax.random.normal(jax.random.key(0), (8, 4, 4, 1))
+  linear = lambda v: jnp.sum(v * w, axis=(1, 2, 3)) + 0.7
+  assert float(gan_losses.zero_centred_gradient_penalty(linear, x, gamma=10.0)) == pytest.approx(45.0, rel=1e-5)
+  quadratic = lambda v: 0.5 * jnp.sum(v ** 2, axis=(1, 2, 3))
+  expected = 0.5 * 3.0 * np.mean(np.sum(np.asarray(x).reshape(8, -1) ** 2, axis=1))
+  assert float(gan_losses.zero_centred_gradient_penalty(quadratic, x, gamma=3.0)) == pytest.approx(expected, rel=1e-5)
+  assert float(gan_losses.zero_centred_gradient_penalty(linear, x, gamma=0.0)) == 0.0
+
+
 def test_gradient_penalty_of_constant_critic_is_finite():
   """A critic with zero weights has an exactly zero input gradient: penalty = lambda, gradients finite."""
   critic = MLPCritic(widths=(8,))

@@ -206,3 +206,51 @@ def test_dcgan_discriminator_dropout():
   # Without minibatch discrimination the eval scores are per example.
   np.testing.assert_allclose(d.apply({"params": params}, x[:1])[0], eval_a[0], rtol=1e-5,
                              atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- spectral normalization
+
+
+def _power_iterate(module, variables, x, steps):
+  """`steps` training calls: each advances the power iteration kept in "batch_stats" by one step."""
+  advance = jax.jit(lambda v: {**v, **module.apply(v, x, train=True, mutable=["batch_stats"],
+                                                  rngs={"dropout": KEY})[1]})
+  for _ in range(steps):
+    variables = advance(variables)
+  return variables
+
+
+def test_spectral_norm_divides_each_kernel_by_its_largest_singular_value():
+  """Miyato et al. (2018), Algorithm 1, on a known matrix: W = R diag(3, 0.5) has sigma(W) = 3, so after a few
+  power-iteration steps the layer computes x W / 3; the output layer's [2, 1] kernel is divided by its norm."""
+  critic = MLPCritic(widths=(2,), spectral_norm=True)
+  x = _normal(3, (5, 2))
+  variables = critic.init(KEY, x)
+  angle = 0.3
+  rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+  kernel = rotation @ np.diag([3.0, 0.5])
+  params = {"Dense_0": {"kernel": jnp.asarray(kernel, jnp.float32), "bias": jnp.array([0.1, -0.2])},
+            "Dense_1": {"kernel": jnp.array([[2.0], [-1.0]]), "bias": jnp.array([0.3])}}
+  assert set(variables["params"]) == set(params)  # Spectral norm keeps the layers' parameter names.
+  variables = _power_iterate(critic, {**variables, "params": params}, x, steps=10)
+  stats = variables["batch_stats"]
+  np.testing.assert_allclose(stats["SpectralNorm_0"]["Dense_0/kernel/sigma"], 3.0, rtol=1e-5)
+  np.testing.assert_allclose(stats["SpectralNorm_1"]["Dense_1/kernel/sigma"], np.sqrt(5.0), rtol=1e-5)
+  hidden = np.asarray(x) @ (kernel / 3.0) + np.array([0.1, -0.2])
+  hidden = np.where(hidden > 0, hidden, 0.2 * hidden)
+  expected = hidden @ (np.array([2.0, -1.0]) / np.sqrt(5.0)) + 0.3
+  np.testing.assert_allclose(critic.apply(variables, x), expected, rtol=1e-5, atol=1e-6)
+  plain = MLPCritic(widths=(2,))
+  assert not np.allclose(plain.apply({"params": params}, x), expected, atol=1e-3)  # The switch is not ignored.
+
+
+def test_dcgan_critic_spectral_norm_reads_a_convolution_kernel_as_a_fan_in_by_out_matrix():
+  critic = DCGANCritic(features=(4, 8), spectral_norm=True)
+  x = _normal(4, (2, 28, 28, 1))
+  variables = _power_iterate(critic, jax.jit(critic.init)(KEY, x), x, steps=60)
+  for layer in ("Conv_0", "Conv_1", "Dense_0"):
+    kernel = np.asarray(variables["params"][layer]["kernel"])
+    top = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+    sigma = [v for k, v in jax.tree_util.tree_leaves_with_path(variables["batch_stats"])
+             if f"{layer}/kernel/sigma" in jax.tree_util.keystr(k)]
+    np.testing.assert_allclose(sigma, [top], rtol=1e-3)

@@ -175,6 +175,33 @@ def gradient_penalty(
   return weight * jnp.mean(jnp.square(norms - 1.0))
 
 
+def zero_centred_gradient_penalty(critic_fn: Callable[[Array], Array], x: Array, gamma: float) -> Array:
+  r"""The zero-centred gradient penalty R1 (x real) or R2 (x generated) of Mescheder et al. (2018).
+
+  .. math:: R(\psi) = \frac{\gamma}{2}\, \mathbb{E}_x\big[\lVert \nabla_x D_\psi(x) \rVert_2^2\big]
+
+  "Which Training Methods for GANs do actually Converge?", ICML 2018, Eq. 9
+  (R1 under the data distribution) and Eq. 10 (R2 under the generator's).
+  D is the critic's logit (before any sigmoid); the squared norm is over all
+  non-batch axes, so no square root (and no NaN gradient at 0) is involved.
+
+  Args:
+    critic_fn: maps float [B, ...] inputs to float [B] logits, per example.
+    x: float [B, ...], a real batch (R1) or a generated one (R2).
+    gamma: the penalty weight gamma >= 0.
+
+  Returns:
+    Scalar penalty, already multiplied by gamma / 2.
+
+  Example:
+    >>> w = jnp.array([3.0, 4.0])  # A linear critic: the penalty is gamma / 2 * ||w||^2.
+    >>> float(zero_centred_gradient_penalty(lambda x: x @ w, jnp.ones((5, 2)), gamma=2.0))
+    25.0
+  """
+  grads = jax.grad(lambda x_: jnp.sum(critic_fn(x_)))(x)  # Examples are independent: row i is grad D(x_i).
+  return 0.5 * gamma * jnp.mean(jnp.sum(jnp.square(grads).reshape((x.shape[0], -1)), axis=1))
+
+
 def feature_matching_loss(real_features: Array, fake_features: Array) -> Array:
   r"""Feature matching: match the mean discriminator features of data and samples.
 
@@ -298,9 +325,10 @@ def auxiliary_classifier_loss(head_logits: Sequence[Array], labels: Sequence[Arr
 
 
 def critic_loss_acgan(real_outputs: Array, fake_outputs: Array, real_labels: Sequence[Array],
-                             fake_labels: Sequence[Array], num_classes: Sequence[int],
-                             aux_weight: Array | float) -> tuple[Array, dict[str, Array]]:
-  r"""AC-GAN discriminator: real/fake cross-entropy plus the weighted auxiliary loss on both batches.
+                      fake_labels: Sequence[Array], num_classes: Sequence[int], aux_weight: Array | float,
+                      source_loss: Callable[[Array, Array], Array] = critic_loss_minimax
+                      ) -> tuple[Array, dict[str, Array]]:
+  r"""AC-GAN discriminator: its GAN loss on the source logit plus the weighted auxiliary loss on both batches.
 
   .. math::
     L_D = -\mathbb{E}\log D(x) - \mathbb{E}\log(1 - D(G(z, c)))
@@ -308,6 +336,9 @@ def critic_loss_acgan(real_outputs: Array, fake_outputs: Array, real_labels: Seq
 
   Odena et al. (2017), Eqs. 2-3 (D maximises L_S + L_C; here negated, with
   the weight w on the class term and L_C = `auxiliary_classifier_loss`).
+  The first term is `source_loss`: the cross-entropy above by default, or
+  any objective's critic loss (e.g. `critic_loss_wasserstein`, as in the
+  AC-WGAN-GP of Gulrajani et al., 2017, Table 3).
 
   Args:
     real_outputs: float [B, 1 + sum K] discriminator outputs on data
@@ -318,13 +349,15 @@ def critic_loss_acgan(real_outputs: Array, fake_outputs: Array, real_labels: Seq
       generated with.
     num_classes: (K_1, ..., K_A).
     aux_weight: w >= 0, float scalar.
+    source_loss: (real source logits float [B], fake source logits float
+      [B']) -> float [].
 
   Returns:
     (scalar loss in nats, {"aux_real": L_C on data, "aux_fake": L_C on samples}).
 
   Example:
     >>> loss, terms = critic_loss_acgan(jnp.zeros((1, 3)), jnp.zeros((1, 3)), [jnp.array([0])],
-    ...                                        [jnp.array([1])], (2,), 0.5)
+    ...                                 [jnp.array([1])], (2,), 0.5)
     >>> round(float(loss), 4), round(float(terms["aux_real"]), 4)  # 2 log 2 + 0.5 * 2 log 2, log 2
     (2.0794, 0.6931)
   """
@@ -332,43 +365,37 @@ def critic_loss_acgan(real_outputs: Array, fake_outputs: Array, real_labels: Seq
   fake_source, fake_heads = split_acgan_outputs(fake_outputs, num_classes)
   terms = {"aux_real": auxiliary_classifier_loss(real_heads, real_labels),
            "aux_fake": auxiliary_classifier_loss(fake_heads, fake_labels)}
-  return critic_loss_minimax(real_source, fake_source) + aux_weight * (terms["aux_real"] + terms["aux_fake"]), terms
-
-
-ACGAN_GENERATOR_OBJECTIVES = {"non_saturating": generator_loss_non_saturating, "minimax": generator_loss_minimax}
+  return source_loss(real_source, fake_source) + aux_weight * (terms["aux_real"] + terms["aux_fake"]), terms
 
 
 def generator_loss_acgan(fake_outputs: Array, fake_labels: Sequence[Array], num_classes: Sequence[int],
-                         aux_weight: Array | float, objective: str = "non_saturating"
+                         aux_weight: Array | float,
+                         source_loss: Callable[[Array], Array] = generator_loss_non_saturating
                          ) -> tuple[Array, dict[str, Array]]:
-  r"""AC-GAN generator: its GAN loss plus the weighted auxiliary loss of its samples.
+  r"""AC-GAN generator: its GAN loss on the source logit plus the weighted auxiliary loss of its samples.
 
   .. math:: L_G = -\mathbb{E}\log D(G(z, c)) + w\,L_C(G(z, c), c)
 
-  (non_saturating; minimax: E log(1 - D(G(z, c))) in place of the first
-  term). Odena et al. (2017), Eqs. 2-3: G maximises L_C - L_S; the data term
-  of L_C does not depend on G and is left out.
+  with the first term `source_loss` (non-saturating by default;
+  `generator_loss_minimax` puts E log(1 - D(G(z, c))) there). Odena et al.
+  (2017), Eqs. 2-3: G maximises L_C - L_S; the data term of L_C does not
+  depend on G and is left out.
 
   Args:
     fake_outputs: float [B, 1 + sum K] discriminator outputs on generated samples.
     fake_labels: [int [B] per attribute], the codes they were generated with.
     num_classes: (K_1, ..., K_A).
     aux_weight: w >= 0, float scalar.
-    objective: "non_saturating" or "minimax" (`ACGAN_GENERATOR_OBJECTIVES`).
+    source_loss: fake source logits float [B] -> float [].
 
   Returns:
     (scalar loss in nats, {"aux_fake": L_C on the samples}).
-
-  Raises:
-    ValueError: for an unknown objective.
 
   Example:
     >>> loss, terms = generator_loss_acgan(jnp.zeros((1, 3)), [jnp.array([1])], (2,), 2.0)
     >>> round(float(loss), 4)  # log 2 + 2 log 2
     2.0794
   """
-  if objective not in ACGAN_GENERATOR_OBJECTIVES:
-    raise ValueError(f"objective must be one of {tuple(ACGAN_GENERATOR_OBJECTIVES)}, got {objective!r}")
   source, heads = split_acgan_outputs(fake_outputs, num_classes)
   aux_fake = auxiliary_classifier_loss(heads, fake_labels)
-  return ACGAN_GENERATOR_OBJECTIVES[objective](source) + aux_weight * aux_fake, {"aux_fake": aux_fake}
+  return source_loss(source) + aux_weight * aux_fake, {"aux_fake": aux_fake}

@@ -19,14 +19,22 @@ summed over the heads, batch mean):
      + w(t) * CE(D(G(z, c)), c)
   w(t) = aux_weight(t) * aux_scale
 
+The source terms (BCE and the generator's first term) are those of
+`method.objective` in `jaxgen.methods.gan.OBJECTIVES`, the registry the
+GAN uses. With "wgan_gp" the source column is a critic score: D's first term
+is E C(G(z, c)) - E C(x) plus the gradient penalty of that column, G's is
+-E C(G(z, c)); this is the AC-WGAN-GP of Gulrajani et al. (2017), Table 3.
+
 with aux_weight a schedule (`method.aux_weight`, `jaxgen.schedules.make`)
 and aux_scale in the state (1 unless the adaptive weight below raises it).
 Fake codes c are drawn uniformly per attribute, independently of each other.
 
-With `method.unroll_steps` = K > 0 the generator's loss is taken against
-the discriminator K simulated updates ahead, differentiated through them
-(`jaxgen.methods.gan.unrolled`, Metz et al., 2017, Eq. 12); the other GAN
-fixes are refused (see UNSUPPORTED_FIXES for why).
+GAN fixes: with `method.unroll_steps` = K > 0 the generator's loss is taken
+against the discriminator K simulated updates ahead, differentiated through
+them (`jaxgen.methods.gan.unrolled`, Metz et al., 2017, Eq. 12); the
+penalties of `jaxgen.methods.gan.critic_terms` (WGAN-GP's with "wgan_gp",
+R1 and R2 with `method.r1_gamma`, `method.r2_gamma`) act on the source
+logit; the other fixes are refused (see UNSUPPORTED_FIXES for why).
 
 One step is `n_critic` discriminator updates (a `methods.base.scan`), each on
 a fresh labelled real batch and fresh fakes, then one generator update
@@ -93,7 +101,6 @@ from jaxgen.losses import gan as gan_losses
 from jaxgen.methods import gan
 from jaxgen.methods.base import adam
 
-OBJECTIVES = tuple(gan_losses.ACGAN_GENERATOR_OBJECTIVES)  # non_saturating, minimax
 DROP_EPSILON = 1e-8  # Guards the relative drop's division.
 # GAN fixes of `jaxgen.methods.gan` that AC-GAN does not take: the value that means "off". MAD-GAN's (k+1)-way
 # output would replace the real/fake logit the auxiliary heads sit beside, and a PacGAN input holds `pack`
@@ -102,7 +109,7 @@ DROP_EPSILON = 1e-8  # Guards the relative drop's division.
 UNSUPPORTED_FIXES = {"num_generators": 1, "pack": 1, "feature_matching": False}
 METHOD_KEYS = frozenset({"name", "objective", "batch_size", "n_critic", "attributes", "num_classes", "aux_weight",
                          "latent_noise", "aux_drop_window", "aux_drop_threshold", "adaptive_aux_factor",
-                         "max_aux_scale", "gradient_penalty", "unroll_steps"}) | frozenset(UNSUPPORTED_FIXES)
+                         "max_aux_scale", "gradient_penalty", "r1_gamma", "r2_gamma", "unroll_steps"}) | frozenset(UNSUPPORTED_FIXES)
 
 
 @flax.struct.dataclass
@@ -231,13 +238,17 @@ def _check(config: ml_collections.ConfigDict) -> None:
   if missing:
     raise ValueError(f"method key(s) {missing} missing for acgan (see configs/letters_acgan.py)")
   errors = []
-  if m.objective not in OBJECTIVES:
-    errors.append(f"method.objective must be one of {OBJECTIVES}, got {m.objective!r}")
+  if m.objective not in gan.OBJECTIVES:
+    errors.append(f"method.objective must be one of {tuple(gan.OBJECTIVES)}, got {m.objective!r}")
+  errors += gan.critic_terms_errors(m, config.model)
   if config.model.architecture not in gan.ARCHITECTURES:
     errors.append(f"model.architecture must be one of {gan.ARCHITECTURES}, got {config.model.architecture!r}")
   unknown = sorted(set(m.keys()) - METHOD_KEYS)
   if unknown:
     errors.append(f"unknown method key(s) {unknown} for acgan; known: {sorted(METHOD_KEYS)}")
+  if config.model.get("spectral_norm", False):
+    errors.append("model.spectral_norm: AC-GAN does not build spectral normalization (its discriminator "
+                  "updates do not keep the power-iteration state); set it to False")
   for name, off in UNSUPPORTED_FIXES.items():
     if name in m and m[name] != off:
       errors.append(f"method.{name}={m[name]!r}: AC-GAN does not support this GAN fix; "
@@ -326,6 +337,10 @@ def make(config: ml_collections.ConfigDict,
   def discriminate(c_params, x, key):
     return critic.apply(c_params, x, train=True, rngs={"dropout": key})
 
+  objective = gan.OBJECTIVES[m.objective]  # The GAN's registry: its source terms and statistics.
+  source_scores = lambda c_params, x, key: discriminate(c_params, x, key)[:, 0]
+  critic_term = gan.critic_terms(m, source_scores)  # WGAN-GP's, R1's, R2's penalties of the source logit.
+
   def init(key):
     k_g, k_c = jax.random.split(key)
     g_vars = generator.init(k_g, jnp.zeros((1, latent_dim + sum(num_classes))))
@@ -338,9 +353,13 @@ def make(config: ml_collections.ConfigDict,
   def critic_loss(c_params, real, labels, fake, codes, weight, key):
     k_real, k_fake = jax.random.split(key)
     real_out, fake_out = discriminate(c_params, real, k_real), discriminate(c_params, fake, k_fake)
-    loss, terms = gan_losses.critic_loss_acgan(real_out, fake_out, labels, codes, num_classes, weight)
-    return loss, {"d_real": jax.nn.sigmoid(real_out[:, 0]).mean(), "d_fake": jax.nn.sigmoid(fake_out[:, 0]).mean(),
-                  "aux_real": terms["aux_real"], "d_aux_fake": terms["aux_fake"]}
+    loss, terms = gan_losses.critic_loss_acgan(real_out, fake_out, labels, codes, num_classes, weight,
+                                               objective.critic_loss)
+    # The penalty's key: the GAN's third split would change the dropout keys above, and so every
+    # existing AC-GAN number; a fold_in leaves them as they are.
+    penalty, penalty_metrics = critic_term(c_params, real, fake, jax.random.fold_in(key, 2))
+    return loss + penalty, {**objective.statistics(real_out[:, 0], fake_out[:, 0]), **penalty_metrics,
+                            "aux_real": terms["aux_real"], "d_aux_fake": terms["aux_fake"]}
 
   def critic_update(g_vars, carry, key, weight):
     """One discriminator update against generator `g_vars`: (params, opt state) -> updated, metrics."""
@@ -363,7 +382,7 @@ def make(config: ml_collections.ConfigDict,
     c_params = lookahead(g_vars, c_params, c_opt, jax.random.fold_in(key, 1))
     fake, codes, g_vars = fakes(g_vars, k_fake, batch_size)
     out = discriminate(c_params, fake, k_drop)
-    loss, terms = gan_losses.generator_loss_acgan(out, codes, num_classes, weight, m.objective)
+    loss, terms = gan_losses.generator_loss_acgan(out, codes, num_classes, weight, objective.generator_loss)
     first_head = gan_losses.split_acgan_outputs(out, num_classes)[1][0]
     accuracy = jnp.mean((jnp.argmax(first_head, -1) == codes[0]).astype(jnp.float32))
     return loss, (g_vars, {**terms, "aux_accuracy_fake": accuracy})

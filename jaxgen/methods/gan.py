@@ -33,17 +33,26 @@ inside the step), and each checks only its own preconditions:
     matches the mean of the critic's last hidden features on real data.
   model.minibatch_kernels (Salimans et al., 2016, Sec. 3.2): minibatch
     discrimination layer before the critic's output.
+  model.spectral_norm (Miyato et al., 2018, Algorithm 1; `jaxgen.nn.layers.spectral_normalized`):
+    every critic kernel divided by its largest singular value, estimated by
+    one power-iteration step per critic update; the vector u is kept in the
+    critic's "batch_stats" (the state), taken from the real batch's pass.
+  method.r1_gamma, method.r2_gamma, `zero_centred_penalty_term` (Mescheder et al., 2018,
+    Eq. 9-10): gamma/2 E ||grad_x D(x)||^2 added to the critic's loss, at real
+    data (R1) or at the generator's samples (R2); D is the logit. They add
+    to any objective's loss (`critic_terms` sums the penalties switched on).
 
 Architectures (`model.architecture`): "mlp" (MLPGenerator / MLPCritic; a
 linear output for 2-D points, tanh for images) or "dcgan" (DCGANGenerator with
 BatchNorm / DCGANCritic with dropout; 28x28 images with 1 or 3 channels).
 
 Metrics of a step (critic values are means over its `n_critic` iterations):
-  d_loss, g_loss: the two losses (d_loss includes the penalty for wgan_gp).
+  d_loss, g_loss: the two losses (d_loss includes the penalties).
   d_real, d_fake: mean D(x) and D(G(z)), the probability of "real" (critic
     scores for wgan_gp).
   d_grad_norm, g_grad_norm: global L2 norms of the parameter gradients.
   wgan_gp only: gradient_penalty (weighted), wasserstein = E C(x) - E C(G(z)).
+  r1_penalty, r2_penalty (weighted by gamma/2): when switched on.
 """
 
 import functools
@@ -68,7 +77,7 @@ ARCHITECTURES = ("mlp", "dcgan")
 class GANState:
   step: jax.Array  # int32 [], generator updates done.
   generator: Any  # Generator variables {"params", maybe "batch_stats"}; leading axis k for MAD-GAN.
-  critic: Any  # Critic (discriminator) params.
+  critic: Any  # Critic (discriminator) variables {"params", maybe "batch_stats": spectral norm's u and sigma}.
   generator_opt: Any  # optax state of the generator params.
   critic_opt: Any  # optax state.
 
@@ -79,8 +88,8 @@ def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
 
   Args:
     model: reads architecture ("mlp": generator_widths, critic_widths;
-      "dcgan": generator_features, critic_features), minibatch_kernels and
-      minibatch_kernel_dim.
+      "dcgan": generator_features, critic_features), minibatch_kernels,
+      minibatch_kernel_dim and spectral_norm (the critic's).
     data_shape: one sample's shape, (H, W, C) for images (a tanh generator
       output) or (D,) for points (a linear one).
     num_outputs: the critic's logits per example (it returns [B] for 1, else
@@ -91,7 +100,7 @@ def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
     of any width.
   """
   critic_kwargs = dict(num_outputs=num_outputs, minibatch_kernels=model.minibatch_kernels,
-                       minibatch_kernel_dim=model.minibatch_kernel_dim)
+                       minibatch_kernel_dim=model.minibatch_kernel_dim, spectral_norm=model.spectral_norm)
   if model.architecture == "dcgan":
     return (nets.DCGANGenerator(output_shape=tuple(data_shape), features=model.generator_features),
             nets.DCGANCritic(features=tuple(model.critic_features), **critic_kwargs))
@@ -112,6 +121,27 @@ def apply_generator(generator: linen.Module, variables: Any, z: jax.Array,
     x, updates = generator.apply(variables, z, train=True, mutable=["batch_stats"])
     return x, {**variables, **updates}
   return generator.apply(variables, z, train=train), variables
+
+
+def critic_apply_training(critic: linen.Module, variables: Any, x: jax.Array, key: jax.Array,
+                          features: bool = False) -> tuple[jax.Array, dict]:
+  """The critic in training mode: dropout from `key`, and spectral norm's power iteration advanced.
+
+  Args:
+    critic: a `jaxgen.nn` critic.
+    variables: its variables, {"params"} plus "batch_stats" with spectral norm.
+    x: float32 [B, ...] inputs.
+    key: the dropout key.
+    features: also return the sown last hidden features.
+
+  Returns:
+    (outputs [B] or [B, K], the mutated collections: "batch_stats" with the
+    advanced power-iteration state when there is one, "intermediates" with
+    `features`).
+  """
+  mutable = ["batch_stats", "intermediates"] if features else ["batch_stats"]
+  out, state = critic.apply(variables, x, train=True, rngs={"dropout": key}, mutable=mutable)
+  return out, dict(state)
 
 
 def pack_samples(x: jax.Array, pack: int) -> jax.Array:
@@ -205,30 +235,89 @@ OBJECTIVES = {
 }
 
 
-def gradient_penalty_term(critic: linen.Module, pack: int, weight: float) -> Callable:
+def gradient_penalty_term(critic_scores: Callable, pack: int, weight: float) -> Callable:
   """WGAN-GP's penalty as a critic-loss term (Gulrajani et al., 2017, Algorithm 1, lines 4-8).
 
-  Returns (critic params, real [n, ...], fake [n, ...], key) -> (weighted
-  penalty float32 [], {"gradient_penalty": it}); interpolates packed
-  inputs (`pack_samples`), one epsilon per critic input.
+  Args:
+    critic_scores: (critic params, x [n, ...], key) -> float32 [n] critic
+      scores of the (packed) inputs x, dropout drawn from key.
+    pack: samples per critic input (`pack_samples`); 1 for none.
+    weight: lambda >= 0.
+
+  Returns:
+    (critic params, real [n, ...], fake [n, ...], key) -> (weighted penalty
+    float32 [], {"gradient_penalty": it}); it interpolates packed inputs,
+    one epsilon per critic input.
   """
   def term(c_params, real, fake, key):
-    critic_fn = lambda x: critic.apply(c_params, x, train=True, rngs={"dropout": key})
+    critic_fn = lambda x: critic_scores(c_params, x, key)
     penalty = gan_losses.gradient_penalty(critic_fn, pack_samples(real, pack), pack_samples(fake, pack), key, weight)
     return penalty, {"gradient_penalty": penalty}
   return term
 
 
-def gradient_penalty_errors(model: ml_collections.ConfigDict) -> list[str]:
-  """The penalty's precondition: a critic that scores each example on its own."""
-  if model.minibatch_kernels:
-    return ["wgan_gp's gradient penalty needs a per-example critic: no model.minibatch_kernels"]
-  return []
+def zero_centred_penalty_term(critic_scores: Callable, pack: int, gamma: float, on: str) -> Callable:
+  """R1 (`on="real"`) or R2 (`on="fake"`) as a critic-loss term (Mescheder et al., 2018, Eq. 9-10).
+
+  Args:
+    critic_scores: (critic params, x [n, ...], key) -> float32 [n] logits
+      of the (packed) inputs x, dropout drawn from key.
+    pack: samples per critic input (`pack_samples`); 1 for none.
+    gamma: the weight gamma >= 0 (the penalty is gamma / 2 E ||grad D||^2).
+    on: "real" (R1, at the data) or "fake" (R2, at the generator's samples).
+
+  Returns:
+    (critic params, real [n, ...], fake [n, ...], key) -> (penalty float32
+    [], {"r1_penalty" or "r2_penalty": it}).
+  """
+  name = {"real": "r1_penalty", "fake": "r2_penalty"}[on]
+
+  def term(c_params, real, fake, key):
+    x = pack_samples(real if on == "real" else fake, pack)
+    penalty = gan_losses.zero_centred_gradient_penalty(lambda v: critic_scores(c_params, v, key), x, gamma)
+    return penalty, {name: penalty}
+  return term
 
 
 def no_critic_term(c_params, real, fake, key):
   """The critic's loss unchanged: adds 0 and no metric."""
   return 0.0, {}
+
+
+def critic_terms(method: ml_collections.ConfigDict, critic_scores: Callable, pack: int = 1) -> Callable:
+  """The critic-loss terms the config switches on, summed: WGAN-GP's penalty (objective "wgan_gp"), R1
+  (`method.r1_gamma` > 0), R2 (`method.r2_gamma` > 0); `no_critic_term` when none is on.
+
+  Each term after the first draws from `fold_in(key, i)`. Arguments as
+  `gradient_penalty_term`; returns a term of the same signature whose
+  metrics are those of all its parts.
+  """
+  terms = []
+  if method.objective == "wgan_gp":
+    terms.append(gradient_penalty_term(critic_scores, pack, method.gradient_penalty))
+  for on, gamma in (("real", method.get("r1_gamma", 0.0)), ("fake", method.get("r2_gamma", 0.0))):
+    if gamma:
+      terms.append(zero_centred_penalty_term(critic_scores, pack, gamma, on))
+  if len(terms) <= 1:
+    return terms[0] if terms else no_critic_term
+
+  def summed(c_params, real, fake, key):
+    total, metrics = 0.0, {}
+    for i, term in enumerate(terms):
+      value, term_metrics = term(c_params, real, fake, jax.random.fold_in(key, i) if i else key)
+      total, metrics = total + value, {**metrics, **term_metrics}
+    return total, metrics
+  return summed
+
+
+def critic_terms_errors(method: ml_collections.ConfigDict, model: ml_collections.ConfigDict) -> list[str]:
+  """The penalties' precondition: a critic that scores each example on its own (a gradient per input)."""
+  on = [name for name, is_on in (("wgan_gp's gradient penalty", method.objective == "wgan_gp"),
+                                 ("method.r1_gamma", method.get("r1_gamma", 0.0)),
+                                 ("method.r2_gamma", method.get("r2_gamma", 0.0))) if is_on]
+  if on and model.minibatch_kernels:
+    return [f"{' and '.join(on)} need(s) a per-example critic: no model.minibatch_kernels"]
+  return []
 
 
 # ----------------------------------------------------------------------------- fixes
@@ -283,9 +372,11 @@ def madgan_objective(num_generators: int, fake_batch: int) -> Objective:
 def madgan_errors(method: ml_collections.ConfigDict) -> list[str]:
   """MAD-GAN's preconditions: its own objective, one sample per critic input, equal shares of a batch."""
   errors = []
-  if method.objective == "wgan_gp" or method.pack > 1 or method.feature_matching:
+  if (method.objective == "wgan_gp" or method.pack > 1 or method.feature_matching or method.get("r1_gamma", 0.0)
+      or method.get("r2_gamma", 0.0)):
     errors.append("MAD-GAN (method.num_generators > 1) brings its own (k+1)-way objective: it combines with the "
-                  "minimax or non_saturating objective only, without pack or feature_matching")
+                  "minimax or non_saturating objective only, without pack, feature_matching, r1_gamma or "
+                  "r2_gamma (they need one real/fake logit)")
   if method.batch_size % method.num_generators:
     errors.append(f"method.batch_size ({method.batch_size}) must be a multiple of method.num_generators "
                   f"({method.num_generators}), so every generator gets the same share")
@@ -296,7 +387,7 @@ def packed(critic_apply: Callable, pack: int) -> Callable:
   """PacGAN (Lin et al., 2018, Sec. 3): the critic judges `pack` samples at once (`pack_samples`).
 
   Args:
-    critic_apply: (params, x [B, ...], key) -> outputs for B inputs.
+    critic_apply: (params, x [B, ...], key) -> outputs for B inputs (any pytree).
     pack: samples per critic input, >= 1 (1: `critic_apply` itself).
 
   Returns:
@@ -337,10 +428,13 @@ def feature_matching(critic_apply: Callable, sample_real: Callable, batch: int) 
   """Feature matching (Salimans et al., 2016, Sec. 3.1) as the generator's objective: the squared distance
   between the mean last hidden critic features of a fresh real batch of `batch` and of the fakes.
 
-  Returns (critic params, fake outputs, fake features, critic key, data key) -> float32 [].
+  Args:
+    critic_apply: (critic variables, x, key) -> (outputs, features, updated variables).
+
+  Returns (critic variables, fake outputs, fake features, critic key, data key) -> float32 [].
   """
-  def loss(c_params, fake_out, fake_features, k_critic, k_real):
-    _, real_features = critic_apply(c_params, sample_real(k_real, batch), k_critic)
+  def loss(c_vars, fake_out, fake_features, k_critic, k_real):
+    _, real_features, _ = critic_apply(c_vars, sample_real(k_real, batch), k_critic)
     return gan_losses.feature_matching_loss(real_features, fake_features)
   return loss
 
@@ -356,7 +450,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
       generator_widths and critic_widths for "mlp", generator_features and
       critic_features for "dcgan", minibatch_kernels,
       minibatch_kernel_dim), `method` (objective, batch_size, n_critic,
-      gradient_penalty, unroll_steps, num_generators, pack, feature_matching)
+      gradient_penalty, r1_gamma, r2_gamma, unroll_steps, num_generators, pack, feature_matching)
       and `optimizer` (generator, critic: learning_rate, b1, b2).
     sample_real: (key, n) -> float32 [n, ...] real examples, jittable (see
       `jaxgen.data.make_real`). Rank-1 examples (2-D points) get a linear
@@ -379,8 +473,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   if m.unroll_steps < 0:
     errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
   madgan = m.num_generators > 1
-  errors += (madgan_errors(m) if madgan and m.batch_size >= 1 else []) + (
-      gradient_penalty_errors(mc) if m.objective == "wgan_gp" else [])
+  errors += (madgan_errors(m) if madgan and m.batch_size >= 1 else []) + critic_terms_errors(m, mc)
   if errors:
     raise ValueError("; ".join(errors))
 
@@ -390,54 +483,62 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   generator, critic = networks(mc, data_shape, objective.num_outputs)
   generators = (madgan_generators(generator, mc.latent_dim, m.num_generators) if madgan
                 else single_generator(generator, mc.latent_dim))
-  critic_term = gradient_penalty_term(critic, m.pack, m.gradient_penalty) if m.objective == "wgan_gp" else no_critic_term
+  scores = lambda c_vars, x, key: critic_apply_training(critic, c_vars, x, key)[0]
+  critic_term = critic_terms(m, scores, m.pack)
   generator_tx, critic_tx = adam(config.optimizer.generator), adam(config.optimizer.critic)
 
-  def critic_outputs(c_params, x, key):
-    """(outputs [B] or [B, k+1], last hidden features [B, F]), dropout on."""
-    out, inter = critic.apply(c_params, x, train=True, rngs={"dropout": key}, mutable=["intermediates"])
-    return out, inter["intermediates"]["features"][0]
+  def critic_outputs(c_vars, x, key):
+    """(outputs [B] or [B, k+1], last hidden features [B, F], updated "batch_stats" of spectral norm or {})."""
+    out, state = critic_apply_training(critic, c_vars, x, key, features=True)
+    return out, state.pop("intermediates")["features"][0], state
 
   critic_apply = packed(critic_outputs, m.pack)
 
-  def critic_loss(c_params, real, fake, key):
+  def critic_loss(c_params, c_vars, real, fake, key):
+    """The critic's loss with parameters `c_params` ({"params": ...}) in place of those of `c_vars`."""
+    c_vars = {**c_vars, **c_params}
     k_real, k_fake, k_term = jax.random.split(key, 3)
-    real_out, _ = critic_apply(c_params, real, k_real)
-    fake_out, _ = critic_apply(c_params, fake, k_fake)
-    term, term_metrics = critic_term(c_params, real, fake, k_term)
-    return objective.critic_loss(real_out, fake_out) + term, {**objective.statistics(real_out, fake_out),
-                                                               **term_metrics}
+    real_out, _, stats = critic_apply(c_vars, real, k_real)
+    fake_out, _, _ = critic_apply(c_vars, fake, k_fake)
+    term, term_metrics = critic_term(c_vars, real, fake, k_term)
+    return objective.critic_loss(real_out, fake_out) + term, ({**objective.statistics(real_out, fake_out),
+                                                                **term_metrics}, stats)
 
   def critic_update(g_vars, carry, key):
-    """One critic update against generator `g_vars`: (params, opt state) -> updated, metrics."""
-    c_params, c_opt = carry
+    """One critic update against generator `g_vars`: (variables, opt state) -> updated, metrics.
+
+    The optimizer sees the "params" collection only; spectral norm's
+    power-iteration state is that of the real batch's forward pass."""
+    c_vars, c_opt = carry
+    c_params = {"params": c_vars["params"]}
     k_data, k_z, k_loss = jax.random.split(key, 3)
     fake, _ = generators.generate(g_vars, k_z, batch)
-    (loss, aux), grads = jax.value_and_grad(critic_loss, has_aux=True)(c_params, sample_real(k_data, batch), fake,
-                                                                       k_loss)
+    (loss, (aux, stats)), grads = jax.value_and_grad(critic_loss, has_aux=True)(
+        c_params, c_vars, sample_real(k_data, batch), fake, k_loss)
     updates, c_opt = critic_tx.update(grads, c_opt, c_params)
-    return (optax.apply_updates(c_params, updates), c_opt), {
+    return ({**c_vars, **optax.apply_updates(c_params, updates), **stats}, c_opt), {
         "d_loss": loss, "d_grad_norm": optax.tree.norm(grads), **aux}
 
   lookahead = unrolled(critic_update, m.unroll_steps)
   generator_objective = (feature_matching(critic_apply, sample_real, batch) if m.feature_matching else
-                         lambda c_params, fake_out, fake_features, k_critic, k_real: objective.generator_loss(fake_out))
+                         lambda c_vars, fake_out, fake_features, k_critic, k_real: objective.generator_loss(fake_out))
 
-  def generator_loss(g_params, g_vars, c_params, c_opt, key):
+  def generator_loss(g_params, g_vars, c_vars, c_opt, key):
     """The generator's loss against the (lookahead) critic, and its updated batch statistics."""
     g_vars = {**g_vars, "params": g_params}
     k_unroll, k_z, k_critic, k_real = jax.random.split(key, 4)
-    c_params = lookahead(g_vars, c_params, c_opt, k_unroll)
+    c_vars = lookahead(g_vars, c_vars, c_opt, k_unroll)
     fake, g_vars = generators.generate(g_vars, k_z, batch)
-    fake_out, fake_features = critic_apply(c_params, fake, k_critic)
-    return generator_objective(c_params, fake_out, fake_features, k_critic, k_real), (g_vars, {})
+    fake_out, fake_features, _ = critic_apply(c_vars, fake, k_critic)
+    return generator_objective(c_vars, fake_out, fake_features, k_critic, k_real), (g_vars, {})
 
   def init(key):
     k_g, k_c = jax.random.split(key)
     g_vars = generators.init(k_g, jnp.zeros((1, mc.latent_dim)))
-    c_params = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
-    return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_params,
-                    generator_opt=generator_tx.init(g_vars["params"]), critic_opt=critic_tx.init(c_params))
+    c_vars = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
+    return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_vars,
+                    generator_opt=generator_tx.init(g_vars["params"]),
+                    critic_opt=critic_tx.init({"params": c_vars["params"]}))
 
   def step(state, key):
     return alternating_step(state, key, critic_update, generator_loss, generator_tx, m.n_critic)

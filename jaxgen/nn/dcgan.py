@@ -28,7 +28,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxgen.nn.conv import Conv, ConvTranspose
-from jaxgen.nn.layers import MinibatchDiscrimination, check_critic_settings
+from jaxgen.nn.layers import MinibatchDiscrimination, check_critic_settings, spectral_normalized
 
 _KERNEL = (5, 5)
 
@@ -106,6 +106,8 @@ class DCGANCritic(nn.Module):
     minibatch_kernels: if > 0, minibatch discrimination (Salimans et al., 2016,
       Sec. 3.2) with this many kernels before the output layer.
     minibatch_kernel_dim: dimension of each minibatch-discrimination kernel.
+    spectral_norm: divide every convolution and Dense kernel by its largest
+      singular value (Miyato et al., 2018; as `MLPCritic.spectral_norm`).
 
   Example:
     >>> d = DCGANCritic(features=(4, 8))
@@ -120,6 +122,7 @@ class DCGANCritic(nn.Module):
   num_outputs: int = 1
   minibatch_kernels: int = 0
   minibatch_kernel_dim: int = 5
+  spectral_norm: bool = False
 
   def __post_init__(self):
     check_critic_settings("DCGANCritic", self.num_outputs, self.minibatch_kernels)
@@ -129,19 +132,21 @@ class DCGANCritic(nn.Module):
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
     """Args:
       x: float32 [B, H, W, C] images in [-1, 1].
-      train: apply dropout (needs rngs={"dropout": key}).
+      train: apply dropout (needs rngs={"dropout": key}) and advance
+        spectral normalization's power iteration.
 
     Returns:
       float32 [B] logits when num_outputs == 1, else float32 [B, num_outputs].
     """
+    normalized = lambda layer: spectral_normalized(layer, self.spectral_norm, update_stats=train)
     h = x
     for width in self.features:
-      h = Conv(width, _KERNEL, strides=(2, 2), padding="SAME")(h)
+      h = normalized(Conv(width, _KERNEL, strides=(2, 2), padding="SAME"))(h)
       h = nn.leaky_relu(h, self.negative_slope)
       h = nn.Dropout(self.dropout_rate, deterministic=not train)(h)
     h = h.reshape((x.shape[0], -1))
     self.sow("intermediates", "features", h)
     if self.minibatch_kernels > 0:
       h = MinibatchDiscrimination(self.minibatch_kernels, self.minibatch_kernel_dim)(h)
-    out = nn.Dense(self.num_outputs)(h)
+    out = normalized(nn.Dense(self.num_outputs))(h)
     return out[:, 0] if self.num_outputs == 1 else out

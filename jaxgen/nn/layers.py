@@ -5,6 +5,8 @@ References:
   (minibatch discrimination).
 """
 
+import functools
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -84,3 +86,27 @@ def check_critic_settings(name: str, num_outputs: int, minibatch_kernels: int) -
   if minibatch_kernels < 0:
     raise ValueError(f"{name}: minibatch_kernels must be >= 0 (0 = off), got {minibatch_kernels}.")
 
+
+
+def spectral_normalized(layer: nn.Module, spectral_norm: bool, update_stats: bool):
+  """`layer` itself, or `layer` with its weights divided by their largest singular value (`spectral_norm`).
+
+  Spectral normalization, Miyato et al. (2018), "Spectral Normalization for
+  Generative Adversarial Networks", Algorithm 1: sigma(W) is estimated by
+  one power-iteration step per call from a vector u kept in the
+  "batch_stats" collection (flax's `nn.SpectralNorm`; a kernel of any rank
+  is read as a matrix [fan_in, out], the reshape of Miyato et al., Sec. 3.1);
+  biases are left as they are. The layer's parameters keep their names.
+
+  Args:
+    layer: a flax layer with a kernel (`nn.Dense`, `jaxgen.nn.conv.Conv`).
+    spectral_norm: whether to normalize.
+    update_stats: advance u (and the stored sigma) by one power-iteration
+      step; the call then needs `mutable=["batch_stats"]`.
+
+  Returns:
+    A callable x -> layer output.
+  """
+  if not spectral_norm:
+    return layer
+  return functools.partial(nn.SpectralNorm(layer), update_stats=update_stats)

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxgen.nn.layers import MinibatchDiscrimination, check_critic_settings
+from jaxgen.nn.layers import MinibatchDiscrimination, check_critic_settings, spectral_normalized
 
 _OUTPUT_ACTIVATIONS = ("tanh", "linear")
 
@@ -96,6 +96,11 @@ class MLPCritic(nn.Module):
       layer; the scores then depend on the whole batch (do not combine with
       WGAN-GP). 0 switches it off.
     minibatch_kernel_dim: dimension of each minibatch-discrimination kernel.
+    spectral_norm: divide every Dense kernel by its largest singular value
+      (Miyato et al., 2018; `spectral_normalized`): its power-iteration
+      state lives in "batch_stats", advanced by calls with `train=True`,
+      which then need `mutable=["batch_stats"]`. The minibatch layer is not
+      normalized.
 
   Example:
     >>> critic = MLPCritic(widths=(16, 8), num_outputs=3)
@@ -109,6 +114,7 @@ class MLPCritic(nn.Module):
   num_outputs: int = 1
   minibatch_kernels: int = 0
   minibatch_kernel_dim: int = 5
+  spectral_norm: bool = False
 
   def __post_init__(self):
     check_critic_settings("MLPCritic", self.num_outputs, self.minibatch_kernels)
@@ -118,17 +124,18 @@ class MLPCritic(nn.Module):
   def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
     """Args:
       x: float32 [B, ...] samples, e.g. [B, H, W, C] images or [B, 2] points.
-      train: ignored (accepted for a uniform call convention).
+      train: advance spectral normalization's power iteration (nothing else
+        depends on it).
 
     Returns:
       float32 [B] scores when num_outputs == 1, else float32 [B, num_outputs].
     """
-    del train
+    dense = lambda width: spectral_normalized(nn.Dense(width), self.spectral_norm, update_stats=train)
     h = x.reshape((x.shape[0], -1))
     for width in self.widths:
-      h = nn.leaky_relu(nn.Dense(width)(h), self.negative_slope)
+      h = nn.leaky_relu(dense(width)(h), self.negative_slope)
     self.sow("intermediates", "features", h)
     if self.minibatch_kernels > 0:
       h = MinibatchDiscrimination(self.minibatch_kernels, self.minibatch_kernel_dim)(h)
-    out = nn.Dense(self.num_outputs)(h)
+    out = dense(self.num_outputs)(h)
     return out[:, 0] if self.num_outputs == 1 else out
