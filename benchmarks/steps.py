@@ -17,6 +17,10 @@ first log/eval boundary, as training cuts it). Columns:
   % GEMM        that rate as a share of a 1024 x 1024 fp32 matrix product
                 timed in the same run (the best of the rounds before and
                 after the table: this shared machine's rate drifts).
+  products alone  steps/s of a program doing only the step's own matrix
+                products, at their own shapes (`products_only_rate`): the
+                most this machine gives the step; "step / that" near 1
+                means the step's time is its products.
 
 Then `--seeds` seeds of the 2-D and DCGAN configs as one sweep program (as
 `launch.sweep` runs them: `engine.loop.seed_axis()`, vmapped on an
@@ -120,6 +124,45 @@ def matmul_flops(jaxpr) -> float:
   return total
 
 
+def products(jaxpr) -> list[tuple]:
+  """The dot_general equations of a (closed) jaxpr as (lhs aval, rhs aval, dimension numbers), scans repeated."""
+  jaxpr = getattr(jaxpr, "jaxpr", jaxpr)
+  found = []
+  for eqn in jaxpr.eqns:
+    if eqn.primitive.name == "dot_general":
+      found.append((eqn.invars[0].aval, eqn.invars[1].aval, eqn.params["dimension_numbers"]))
+    for param in eqn.params.values():
+      for p in (param if isinstance(param, (tuple, list)) else [param]):
+        if hasattr(p, "eqns") or hasattr(getattr(p, "jaxpr", None), "eqns"):
+          found += products(p) * (eqn.params.get("length", 1) if eqn.primitive.name == "scan" else 1)
+  return found
+
+
+def products_only_rate(jaxpr, seconds: float) -> float:
+  """Steps/s of a program that does only a step's matrix products (the `products` of its jaxpr), 20 steps a call.
+
+  Each product's left operand is scaled by (1 + 1e-30 s), s the running sum
+  of the previous outputs, so that no product can be hoisted out of the
+  loop or skipped: one elementwise pass over each operand and output besides
+  the products. A floor for the step's time on this machine.
+  """
+  operands = [(jnp.ones(lhs.shape, lhs.dtype), jnp.ones(rhs.shape, rhs.dtype), dims)
+              for lhs, rhs, dims in products(jaxpr)]
+
+  def one_step(s, _):
+    for lhs, rhs, dims in operands:
+      s = s + jax.lax.dot_general(lhs * (1.0 + 1e-30 * s), rhs, dims).sum()
+    return s, None
+
+  program = jax.jit(lambda s: jax.lax.scan(one_step, s, None, length=20)[0])
+  jax.block_until_ready(program(jnp.float32(0.0)))
+  calls, t0 = 0, time.perf_counter()
+  while calls < 2 or time.perf_counter() - t0 < seconds:
+    calls += 1
+    jax.block_until_ready(program(jnp.float32(calls)))
+  return 20 * calls / (time.perf_counter() - t0)
+
+
 def gemm_rate(rounds: int = 5) -> float:
   """The best GFLOP/s of a jitted 1024 x 1024 x 1024 fp32 product over `rounds` rounds of 10."""
   a = jax.random.normal(jax.random.key(0), (1024, 1024))
@@ -156,10 +199,11 @@ def step_row(name: str, seconds: float) -> dict:
   k = loop.next_chunk(0, config.train)
   keys = loop.run_keys(0)
   state = method.init(keys["init"])
-  flops = matmul_flops(jax.make_jaxpr(method.step)(state, keys["steps"]))
+  jaxpr = jax.make_jaxpr(method.step)(state, keys["steps"])
   program = jax.jit(functools.partial(loop.scan_steps, method.step), donate_argnums=1)
   compile_s, rate = timed(program, keys["steps"], state, k, seconds)
-  return dict(name=name, k=k, rate=rate, compile_s=compile_s, gflop=flops / 1e9)
+  return dict(name=name, k=k, rate=rate, compile_s=compile_s, gflop=matmul_flops(jaxpr) / 1e9,
+              floor=products_only_rate(jaxpr, seconds / 2))
 
 
 def sweep_row(name: str, seeds: int, seconds: float) -> dict:
@@ -198,12 +242,12 @@ def main():
   gemm.append(gemm_rate())
   peak = max(gemm)
   print(f"\nfp32 GEMM (1024^3): {gemm[0]:.0f} GFLOP/s before, {gemm[1]:.0f} after; shares below use {peak:.0f}\n")
-  print("| config | K | steps/s | compile s | GFLOP/step | GFLOP/s | % GEMM |")
-  print("|---|---:|---:|---:|---:|---:|---:|")
+  print("| config | K | steps/s | compile s | GFLOP/step | GFLOP/s | % GEMM | products alone, steps/s | step / that |")
+  print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
   for r in rows:
     achieved = r["rate"] * r["gflop"]
     print(f"| {r['name']} | {r['k']} | {r['rate']:.2f} | {r['compile_s']:.1f} | {r['gflop']:.3f} | {achieved:.1f} "
-          f"| {100 * achieved / peak:.0f}% |")
+          f"| {100 * achieved / peak:.0f}% | {r['floor']:.2f} | {r['rate'] / r['floor']:.2f} |")
   if sweeps:
     print(f"\n| {args.seeds}-seed sweep | seeds as | sweep seed-steps/s | sequential seed-steps/s | ratio | compile s |")
     print("|---|---|---:|---:|---:|---:|")

@@ -42,6 +42,8 @@ FIXES_2D = {
     "WGAN-GP": {"method.objective": "wgan_gp", "method.n_critic": 5,  # Gulrajani et al. (2017), Alg. 1.
                 "optimizer.generator.learning_rate": 1e-4, "optimizer.generator.b2": 0.9,
                 "optimizer.critic.learning_rate": 1e-4, "optimizer.critic.b2": 0.9},
+    "R1 (0.1)": {"method.r1_gamma": 0.1},  # Mescheder et al. (2018), Eq. 9; configs/grid_best.py.
+    "Spectral norm": {"model.spectral_norm": True},  # Miyato et al. (2018).
 }
 QUICK_STEPS = {"ring": 500, "grid": 500, "stacked_mnist": 20}
 QUICK_SEEDS = 3
