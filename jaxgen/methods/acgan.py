@@ -109,7 +109,8 @@ DROP_EPSILON = 1e-8  # Guards the relative drop's division.
 UNSUPPORTED_FIXES = {"num_generators": 1, "pack": 1, "feature_matching": False}
 METHOD_KEYS = frozenset({"name", "objective", "batch_size", "n_critic", "attributes", "num_classes", "aux_weight",
                          "latent_noise", "aux_drop_window", "aux_drop_threshold", "adaptive_aux_factor",
-                         "max_aux_scale", "gradient_penalty", "r1_gamma", "r2_gamma", "unroll_steps"}) | frozenset(UNSUPPORTED_FIXES)
+                         "max_aux_scale", "gradient_penalty", "r1_gamma", "r2_gamma", "unroll_steps"}
+                        ) | frozenset(UNSUPPORTED_FIXES)
 
 
 @flax.struct.dataclass
@@ -246,7 +247,7 @@ def _check(config: ml_collections.ConfigDict) -> None:
   unknown = sorted(set(m.keys()) - METHOD_KEYS)
   if unknown:
     errors.append(f"unknown method key(s) {unknown} for acgan; known: {sorted(METHOD_KEYS)}")
-  if config.model.get("spectral_norm", False):
+  if config.model.spectral_norm:
     errors.append("model.spectral_norm: AC-GAN does not build spectral normalization (its discriminator "
                   "updates do not keep the power-iteration state); set it to False")
   for name, off in UNSUPPORTED_FIXES.items():

@@ -295,7 +295,7 @@ def critic_terms(method: ml_collections.ConfigDict, critic_scores: Callable, pac
   terms = []
   if method.objective == "wgan_gp":
     terms.append(gradient_penalty_term(critic_scores, pack, method.gradient_penalty))
-  for on, gamma in (("real", method.get("r1_gamma", 0.0)), ("fake", method.get("r2_gamma", 0.0))):
+  for on, gamma in (("real", method.r1_gamma), ("fake", method.r2_gamma)):
     if gamma:
       terms.append(zero_centred_penalty_term(critic_scores, pack, gamma, on))
   if len(terms) <= 1:
@@ -310,11 +310,16 @@ def critic_terms(method: ml_collections.ConfigDict, critic_scores: Callable, pac
   return summed
 
 
+def penalties_on(method: ml_collections.ConfigDict) -> list[str]:
+  """The names of the critic penalties the config switches on (the terms `critic_terms` sums)."""
+  return [name for name, is_on in (("wgan_gp's gradient penalty", method.objective == "wgan_gp"),
+                                   ("method.r1_gamma", method.r1_gamma), ("method.r2_gamma", method.r2_gamma))
+          if is_on]
+
+
 def critic_terms_errors(method: ml_collections.ConfigDict, model: ml_collections.ConfigDict) -> list[str]:
   """The penalties' precondition: a critic that scores each example on its own (a gradient per input)."""
-  on = [name for name, is_on in (("wgan_gp's gradient penalty", method.objective == "wgan_gp"),
-                                 ("method.r1_gamma", method.get("r1_gamma", 0.0)),
-                                 ("method.r2_gamma", method.get("r2_gamma", 0.0))) if is_on]
+  on = penalties_on(method)
   if on and model.minibatch_kernels:
     return [f"{' and '.join(on)} need(s) a per-example critic: no model.minibatch_kernels"]
   return []
@@ -372,8 +377,7 @@ def madgan_objective(num_generators: int, fake_batch: int) -> Objective:
 def madgan_errors(method: ml_collections.ConfigDict) -> list[str]:
   """MAD-GAN's preconditions: its own objective, one sample per critic input, equal shares of a batch."""
   errors = []
-  if (method.objective == "wgan_gp" or method.pack > 1 or method.feature_matching or method.get("r1_gamma", 0.0)
-      or method.get("r2_gamma", 0.0)):
+  if penalties_on(method) or method.pack > 1 or method.feature_matching:
     errors.append("MAD-GAN (method.num_generators > 1) brings its own (k+1)-way objective: it combines with the "
                   "minimax or non_saturating objective only, without pack, feature_matching, r1_gamma or "
                   "r2_gamma (they need one real/fake logit)")
