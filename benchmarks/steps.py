@@ -39,10 +39,18 @@ Profile notes (2-core AMD EPYC, jax 0.10.2; how `jaxgen.nn.conv` came about):
   flag changed either (`xla_cpu_use_onednn`, `xla_cpu_use_xnnpack`,
   `xla_cpu_experimental_ynn_fusion_type`, the thunk runtime).
 * As matrix products (im2col, and col2im for the transposed convolutions)
-  the same step runs ~2.6 steps/s with any K. What is left: the products run
-  at ~50-60 GFLOP/s each (YNNPACK, about half the rate of one large product
-  here), and im2col/col2im data movement is about a quarter of the step; the
-  two worker threads are busy ~60% of the wall time.
+  the same step ran ~2.6-3.1 steps/s with any K. A profile (`jax.profiler`
+  trace, time per XLA op) then put a quarter of the step in one loop fusion
+  of the generator's backward pass: the gradient of `cols[..., i, :]` for 25
+  taps became 25 zero-padded copies of the [64, 7, 7, 25, 64] product summed,
+  25 conditional reads per element (58 ms of 360), and the forward col2im's
+  interior padding another 22 ms. Cutting the taps apart with `lax.split`
+  (gradient: one concatenation) and placing each tap into its output phase
+  (no interior padding) took the step to 3.7-3.9 steps/s, 1.12-1.14x
+  PyTorch's eager step in the same hour (was 0.93-0.97x). What is left: the
+  products (~75% of the step, at ~80 GFLOP/s, below the same products
+  alone), the im2col windows and their concatenation (~15%), the dropout
+  masks' threefry bits (~7%).
 * Small steps: the 2-D GAN at batch 512 is 24 products of 512 x 128 x 128
   per step; a hand-written plain-JAX step of the same networks, loss and
   optimizer (no flax, no metrics) ran 123-141 steps/s beside jaxgen's 136:

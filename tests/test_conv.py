@@ -17,6 +17,8 @@ CASES = [
     ((16,), 4, 2, "SAME", 9, 4),
     ((5, 9), 3, 3, "VALID", 3, 4),
     ((7, 7), 3, 1, ((1, 2), (0, 1)), 3, 4),
+    ((6, 5), 1, 2, "SAME", 3, 2),  # Kernel smaller than the stride: phases without taps.
+    ((9, 8), 4, 3, ((2, 0), (1, 3)), 2, 3),
 ]
 
 
