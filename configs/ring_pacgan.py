@@ -12,7 +12,7 @@ Measured (2-core CPU, jax 0.10.2, 13.5 minutes while other jobs shared the
 CPU): modes captured 8.0 ± 0 of 8, high-quality samples 85.1% ± 0.9, KL to
 uniform 0.0020 ± 0.0005 nats (mean ± s.e. over seeds 0-4, 2,500 samples each),
 against PacGAN4's published 7.8 ± 0.1 modes and 95.9% ± 1.4 (Lin et al., 2018,
-unverified; see jaxgen/studies/published.py). High quality rises as the learning rate
+Table 1; jaxgen/studies/published.py). High quality rises as the learning rate
 decays (69% when the same decay is run over 8,000 steps).
 """
 

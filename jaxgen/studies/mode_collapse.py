@@ -95,9 +95,8 @@ def published_rows(benchmark: str) -> list[str]:
     cells.append(pm(r.get("kl"), r.get("kl_se")))
     if benchmark == "stacked_mnist":
       cells += ["—"] * 3  # Fréchet distance, precision, recall: not reported in these tables.
-    note = "" if r.get("verified") == "secondary" else " (unverified)"
     rows.append(f"| {r['method']} — published | {r.get('trials') or '?'} | " + " | ".join(cells) +
-                f" | {r['source']}{note} |")
+                f" | {r['source']} |")
   return rows
 
 
@@ -163,7 +162,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
            "least one high-quality sample; KL is KL(mode histogram of high-quality samples || uniform), nats), "
            "26,000 samples for stacked MNIST (modes = distinct digit triples by the MNIST classifier, of 1,000; "
            "KL to uniform over 1,000). Published rows are printed as their papers give them (high quality in "
-           "percent there and here); rows marked unverified were not checked against the paper's PDF "
+           "percent there and here), each read in its authors' own table image "
            "(see jaxgen/studies/published.py). The published runs train far longer (PacGAN: 400 epochs of 100k points "
            "per 2-D run) with other networks, so compare trends, not decimals." +
            (f" QUICK MODE: {QUICK_STEPS['ring']} steps on ring/grid; Stacked MNIST is a pipeline check only "

@@ -7,46 +7,37 @@ Sources:
     networks". NeurIPS 2018, arXiv:1712.04086.
   * Metz, Poole, Pfau, Sohl-Dickstein. "Unrolled Generative Adversarial Networks".
     ICLR 2017, arXiv:1611.02163.
-  * Ghosh, Kulharia, Namboodiri, Torr, Dokania. "Multi-Agent Diverse Generative
-    Adversarial Networks" (MAD-GAN). CVPR 2018.
 
-PROVENANCE: PLEASE READ. None of the tables below could be read from the primary
-papers with the tools this file was researched with. The papers' full text and the
-authors' result tables were only available as images: fjxmlzn/PacGAN
-stacked_MNIST_experiments/results/Table{2,3}.png and
-synthetic_data_experiments/results/Table1.png, and akashgit/VEEGAN tab.png. Each row
-therefore has a `verified` field:
-  "secondary":  the same number was read in another paper that copies the table
-                (EnGAN, Kumar et al. 2019, "Maximum Entropy Generators for Energy-Based
-                Models", Table 1; that paper says it took the numbers from the MINE
-                paper, Belghazi et al. 2018). Read in a paper-to-markdown copy in the
-                public code index (file id 62363580516).
-  "unverified": recalled from memory, not read in any source. Check these against the
-                PDF before citing them. `confidence` gives how sure the recall is.
-  "not_found":  the row exists in the paper, but its numbers were not recovered (None).
-Only the experimental SETTINGS marked "(verified: ...)" in the comments were read in a
-source: the authors' code and configs in fjxmlzn/PacGAN, and the text of the
-akashgit/VEEGAN project page (index.md).
+Provenance. Every number below was read in a table image published by the paper's
+authors (checked 2026-12-01):
+  * PacGAN: fjxmlzn/PacGAN synthetic_data_experiments/results/Table1.png (2-D ring and
+    grid), stacked_MNIST_experiments/results/Table2.png (stacked MNIST, VEEGAN setting)
+    and Table3.png (stacked MNIST, Unrolled-GAN setting). Table 2 quotes the VEEGAN rows
+    and Table 3 quotes Metz et al.'s rows, with the same numbers.
+  * VEEGAN: akashgit/VEEGAN tab.png (the paper's Tables 1 and 2).
+Each row's `verified` says where: "table" (the source's own table) or "quoted" (the
+source's numbers as another paper's table quotes them: Metz et al.'s rows, read in
+PacGAN's Table 3, not in the Unrolled-GAN paper itself). Rows recalled in earlier
+versions of this file and not found in these tables were removed: minibatch
+discrimination ("MD") in the 2-D tables and MAD-GAN on stacked MNIST; ALI on the grid
+was corrected (95.7 +- 0.6 % high quality, reverse KL 0.14 +- 0.03, not 16.3 / 0.13).
+The experimental SETTINGS marked "(verified: ...)" in the comments were read in the
+authors' code and configs (fjxmlzn/PacGAN) and the akashgit/VEEGAN project page.
 
 Units and conventions:
   * `modes`: the mean number of modes captured (ring max 8, grid max 25, stacked MNIST
     max 1000).
   * `high_quality`: the PERCENT (0-100, as printed) of generated samples within 3 std
     of the nearest mode.
-  * `kl`: VEEGAN / Metz stacked MNIST: KL between the generated mode distribution and
-    the uniform data mode distribution, as printed. PacGAN 2-D tables: "reverse KL"
-    between the generated and the true mode distribution.
-  * `*_se`: the +/- value printed next to the mean; None where the table gives none
-    (the VEEGAN tables give none). PacGAN describes its +/- as standard errors
-    (unverified). What Metz et al.'s +/- means was not checked.
-  * `trials`: the number of independent training runs the mean is over, where known.
-  * None means the source does not report the value (or, for "not_found", that it
-    was not recovered).
-
-Table numbering: the PacGAN repository's README (arXiv version) numbers them Table 1 =
-2-D synthetic, Table 2 = stacked MNIST in the VEEGAN setting, Table 3 = stacked MNIST
-in the Unrolled-GAN setting. The NeurIPS camera-ready may number them differently.
-`source` strings say which table is meant.
+  * `kl`: VEEGAN / PacGAN stacked MNIST: KL between the generated mode distribution and
+    the uniform data mode distribution (PacGAN: "reverse KL divergence over the
+    generated mode distribution"), as printed. PacGAN 2-D table: "reverse KL".
+  * `*_se`: the +/- printed next to the mean; PacGAN's captions call it the standard
+    error; None where the table gives none (the VEEGAN tables give none). What Metz et
+    al.'s +/- means is not said in PacGAN's Table 3.
+  * `trials`: the number of independent training runs the mean is over, where the
+    table's caption says it (PacGAN: 10 for Tables 1 and 2, 50 for Table 3).
+  * None means the source does not report the value.
 """
 
 PUBLISHED = {
@@ -64,40 +55,24 @@ PUBLISHED = {
   # samples with a 3-std threshold. This matches jaxgen.data.mixtures.ring.
   # ---------------------------------------------------------------------------
   "ring": [
-    # Srivastava et al. 2017 (VEEGAN), Table 1, "2D Ring" columns. 5 runs, no +/-.
     dict(method="GAN", modes=1.0, modes_se=None, high_quality=99.3, high_quality_se=None,
-         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1",
-         verified="unverified", confidence="high"),
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
     dict(method="ALI", modes=2.8, modes_se=None, high_quality=0.13, high_quality_se=None,
-         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1",
-         verified="unverified", confidence="high"),
-    dict(method="Unrolled GAN", modes=7.6, modes_se=None, high_quality=35.6,
-         high_quality_se=None, kl=None, kl_se=None, trials=5,
-         source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="unverified",
-         confidence="high"),
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
+    dict(method="Unrolled GAN", modes=7.6, modes_se=None, high_quality=35.6, high_quality_se=None,
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
     dict(method="VEEGAN", modes=8.0, modes_se=None, high_quality=52.9, high_quality_se=None,
-         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1",
-         verified="unverified", confidence="high"),
-    # Lin et al. 2018 (PacGAN), 2-D ring table (arXiv Table 1). 10 runs; +/- printed.
-    # MD = minibatch discrimination (Salimans et al. 2016).
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
     dict(method="GAN", modes=6.3, modes_se=0.5, high_quality=98.2, high_quality_se=0.2,
-         kl=0.45, kl_se=0.09, trials=10, source="Lin et al. 2018 (PacGAN), 2D-ring table",
-         verified="unverified", confidence="medium"),
+         kl=0.45, kl_se=0.09, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
     dict(method="ALI", modes=6.6, modes_se=0.3, high_quality=97.6, high_quality_se=0.4,
-         kl=0.36, kl_se=0.04, trials=10, source="Lin et al. 2018 (PacGAN), 2D-ring table",
-         verified="unverified", confidence="medium"),
-    dict(method="MD", modes=4.3, modes_se=0.8, high_quality=36.6, high_quality_se=8.8,
-         kl=1.93, kl_se=0.11, trials=10, source="Lin et al. 2018 (PacGAN), 2D-ring table",
-         verified="unverified", confidence="medium"),
+         kl=0.36, kl_se=0.04, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
     dict(method="PacGAN2", modes=7.9, modes_se=0.1, high_quality=95.6, high_quality_se=2.0,
-         kl=0.07, kl_se=0.03, trials=10, source="Lin et al. 2018 (PacGAN), 2D-ring table",
-         verified="unverified", confidence="medium"),
+         kl=0.07, kl_se=0.03, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
     dict(method="PacGAN3", modes=7.8, modes_se=0.1, high_quality=97.7, high_quality_se=0.3,
-         kl=0.10, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), 2D-ring table",
-         verified="unverified", confidence="medium"),
+         kl=0.1, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
     dict(method="PacGAN4", modes=7.8, modes_se=0.1, high_quality=95.9, high_quality_se=1.4,
-         kl=0.07, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), 2D-ring table",
-         verified="unverified", confidence="medium"),
+         kl=0.07, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
   ],
 
   # ---------------------------------------------------------------------------
@@ -109,39 +84,24 @@ PUBLISHED = {
   # runs per pack size). This matches jaxgen.data.mixtures.grid.
   # ---------------------------------------------------------------------------
   "grid": [
-    # Srivastava et al. 2017 (VEEGAN), Table 1, "2D Grid" columns. 5 runs, no +/-.
     dict(method="GAN", modes=3.3, modes_se=None, high_quality=0.5, high_quality_se=None,
-         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1",
-         verified="unverified", confidence="high"),
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
     dict(method="ALI", modes=15.8, modes_se=None, high_quality=1.6, high_quality_se=None,
-         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1",
-         verified="unverified", confidence="high"),
-    dict(method="Unrolled GAN", modes=23.6, modes_se=None, high_quality=16.0,
-         high_quality_se=None, kl=None, kl_se=None, trials=5,
-         source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="unverified",
-         confidence="high"),
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
+    dict(method="Unrolled GAN", modes=23.6, modes_se=None, high_quality=16.0, high_quality_se=None,
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
     dict(method="VEEGAN", modes=24.6, modes_se=None, high_quality=40.0, high_quality_se=None,
-         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1",
-         verified="unverified", confidence="high"),
-    # Lin et al. 2018 (PacGAN), 2-D grid table (arXiv Table 1). 10 runs; +/- printed.
+         kl=None, kl_se=None, trials=5, source="Srivastava et al. 2017 (VEEGAN), Table 1", verified="table"),
     dict(method="GAN", modes=17.3, modes_se=0.8, high_quality=94.8, high_quality_se=0.7,
-         kl=0.70, kl_se=0.07, trials=10, source="Lin et al. 2018 (PacGAN), 2D-grid table",
-         verified="unverified", confidence="medium"),
-    dict(method="ALI", modes=24.1, modes_se=0.4, high_quality=16.3, high_quality_se=0.5,
-         kl=0.13, kl_se=0.01, trials=10, source="Lin et al. 2018 (PacGAN), 2D-grid table",
-         verified="unverified", confidence="medium"),
-    dict(method="MD", modes=23.8, modes_se=0.5, high_quality=79.9, high_quality_se=3.2,
-         kl=0.17, kl_se=0.03, trials=10, source="Lin et al. 2018 (PacGAN), 2D-grid table",
-         verified="unverified", confidence="medium"),
+         kl=0.7, kl_se=0.07, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
+    dict(method="ALI", modes=24.1, modes_se=0.4, high_quality=95.7, high_quality_se=0.6,
+         kl=0.14, kl_se=0.03, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
     dict(method="PacGAN2", modes=23.8, modes_se=0.7, high_quality=91.3, high_quality_se=0.8,
-         kl=0.13, kl_se=0.04, trials=10, source="Lin et al. 2018 (PacGAN), 2D-grid table",
-         verified="unverified", confidence="medium"),
+         kl=0.13, kl_se=0.04, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
     dict(method="PacGAN3", modes=24.6, modes_se=0.4, high_quality=94.2, high_quality_se=0.4,
-         kl=0.06, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), 2D-grid table",
-         verified="unverified", confidence="medium"),
+         kl=0.06, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
     dict(method="PacGAN4", modes=24.8, modes_se=0.2, high_quality=93.6, high_quality_se=0.6,
-         kl=0.04, kl_se=0.01, trials=10, source="Lin et al. 2018 (PacGAN), 2D-grid table",
-         verified="unverified", confidence="medium"),
+         kl=0.04, kl_se=0.01, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
   ],
 
   # ---------------------------------------------------------------------------
@@ -152,42 +112,26 @@ PUBLISHED = {
   # PacGAN re-uses this setting (verified: fjxmlzn/PacGAN stacked_MNIST_experiments/
   # VEEGAN_experiment/config.py): DCGAN (carpedm20 DCGAN-tensorflow) with pack 1..4;
   # 128000 training images; 50 epochs; batch 64; Adam lr 2e-4, beta1 0.5; z_dim 100;
-  # 26000 test samples; 10 runs. PacGAN's table also lists the VEEGAN-paper numbers for
-  # DCGAN / ALI / Unrolled GAN / VEEGAN (unverified: as recalled they are the same
-  # values, without +/-).
+  # 26000 test samples; 10 runs. Its Table 2 repeats the VEEGAN rows (same numbers)
+  # and adds its own DCGAN run and the PacDCGANs.
   # ---------------------------------------------------------------------------
   "stacked_mnist": [
-    # Srivastava et al. 2017 (VEEGAN), Table 2, "Stacked-MNIST" columns. 5 runs, no +/-.
-    dict(method="DCGAN", modes=99.0, modes_se=None, kl=3.40, kl_se=None, trials=5,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)",
-         verified="unverified", confidence="high"),
-    dict(method="ALI", modes=16.0, modes_se=None, kl=5.40, kl_se=None, trials=5,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)",
-         verified="unverified", confidence="high"),
+    dict(method="DCGAN", modes=99.0, modes_se=None, kl=3.4, kl_se=None, trials=5,
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)", verified="table"),
+    dict(method="ALI", modes=16.0, modes_se=None, kl=5.4, kl_se=None, trials=5,
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)", verified="table"),
     dict(method="Unrolled GAN", modes=48.7, modes_se=None, kl=4.32, kl_se=None, trials=5,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)",
-         verified="secondary", confidence="high"),
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)", verified="table"),
     dict(method="VEEGAN", modes=150.0, modes_se=None, kl=2.95, kl_se=None, trials=5,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)",
-         verified="secondary", confidence="high"),
-    # Lin et al. 2018 (PacGAN), stacked MNIST in the VEEGAN setting (arXiv Table 2; the
-    # brief calls it Table 1). PacDCGAN rows: 10 runs, +/- printed. The secondary
-    # source (EnGAN Table 1) lists one "PacGAN" row = 1000.0 +/- 0.0 modes, KL 0.06 +/-
-    # 1.0e-2, without the pack size; it is attached to PacDCGAN2 here.
-    dict(method="PacDCGAN2", modes=1000.0, modes_se=0.0, kl=0.06, kl_se=0.01, trials=10,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST VEEGAN-setting table",
-         verified="secondary", confidence="high"),
-    dict(method="PacDCGAN3", modes=1000.0, modes_se=0.0, kl=0.06, kl_se=0.01, trials=10,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST VEEGAN-setting table",
-         verified="unverified", confidence="medium"),
-    dict(method="PacDCGAN4", modes=1000.0, modes_se=0.0, kl=0.07, kl_se=0.01, trials=10,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST VEEGAN-setting table",
-         verified="unverified", confidence="medium"),
-    # Ghosh et al. 2018 (MAD-GAN), stacked MNIST, compared with the VEEGAN numbers.
-    # Recall is weak; the setting (number of generators, trials) was not checked.
-    dict(method="MAD-GAN", modes=890.0, modes_se=None, kl=0.91, kl_se=None, trials=None,
-         source="Ghosh et al. 2018 (MAD-GAN), stacked MNIST table",
-         verified="unverified", confidence="low"),
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (stacked MNIST)", verified="table"),
+    dict(method="DCGAN (PacGAN's run)", modes=78.9, modes_se=6.46, kl=4.5, kl_se=0.127, trials=10,
+         source="Lin et al. 2018 (PacGAN), Table 2 (stacked MNIST, VEEGAN setting)", verified="table"),
+    dict(method="PacDCGAN2", modes=1000.0, modes_se=0.0, kl=0.06, kl_se=0.003, trials=10,
+         source="Lin et al. 2018 (PacGAN), Table 2 (stacked MNIST, VEEGAN setting)", verified="table"),
+    dict(method="PacDCGAN3", modes=1000.0, modes_se=0.0, kl=0.06, kl_se=0.003, trials=10,
+         source="Lin et al. 2018 (PacGAN), Table 2 (stacked MNIST, VEEGAN setting)", verified="table"),
+    dict(method="PacDCGAN4", modes=1000.0, modes_se=0.0, kl=0.07, kl_se=0.005, trials=10,
+         source="Lin et al. 2018 (PacGAN), Table 2 (stacked MNIST, VEEGAN setting)", verified="table"),
   ],
 
   # ---------------------------------------------------------------------------
@@ -198,72 +142,43 @@ PUBLISHED = {
   # beta1 0.5, beta2 0.99; 500000 * 128 training images drawn on the fly; 25600 test
   # samples; 50 runs per pack size 1..4.
   # Metz et al. 2017, Table 2: DCGAN-like G/D, 0 (= plain DCGAN), 1, 5 and 10 unrolling
-  # steps. Their number of runs was not checked.
+  # steps; their number of runs is not given in PacGAN's Table 3.
   # ---------------------------------------------------------------------------
   "stacked_mnist_unrolled": [
-    # Metz et al. 2017 (Unrolled GAN), Table 2, D = 1/4 G.
-    dict(method="DCGAN", unroll_steps=0, d_size="1/4", modes=30.6, modes_se=20.73, kl=5.99,
-         kl_se=0.42, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    dict(method="Unrolled GAN", unroll_steps=1, d_size="1/4", modes=65.4, modes_se=34.75,
-         kl=5.911, kl_se=0.14, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    dict(method="Unrolled GAN", unroll_steps=5, d_size="1/4", modes=236.4, modes_se=63.30,
-         kl=4.67, kl_se=0.43, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    dict(method="Unrolled GAN", unroll_steps=10, d_size="1/4", modes=327.2, modes_se=74.67,
-         kl=4.66, kl_se=0.46, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    # Metz et al. 2017 (Unrolled GAN), Table 2, D = 1/2 G.
-    dict(method="DCGAN", unroll_steps=0, d_size="1/2", modes=628.0, modes_se=140.9, kl=2.58,
-         kl_se=0.75, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    dict(method="Unrolled GAN", unroll_steps=1, d_size="1/2", modes=523.6, modes_se=55.768,
-         kl=2.44, kl_se=0.26, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    dict(method="Unrolled GAN", unroll_steps=5, d_size="1/2", modes=732.0, modes_se=44.98,
-         kl=1.66, kl_se=0.090, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    dict(method="Unrolled GAN", unroll_steps=10, d_size="1/2", modes=817.4, modes_se=37.91,
-         kl=1.43, kl_se=0.12, trials=None, source="Metz et al. 2017 (Unrolled GAN), Table 2",
-         verified="unverified", confidence="medium"),
-    # Lin et al. 2018 (PacGAN), stacked MNIST in the Unrolled-GAN setting (arXiv Table 3;
-    # the brief calls it Table 2). 50 runs per row (config). The numbers were NOT
-    # recovered: the table is only an image in the repository, and they are not recalled
-    # well enough to enter. The table also quotes the Metz et al. DCGAN / Unrolled GAN rows
-    # above (unverified).
-    dict(method="DCGAN", unroll_steps=0, d_size="1/4", modes=None, modes_se=None, kl=None,
-         kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="PacDCGAN2", unroll_steps=0, d_size="1/4", modes=None, modes_se=None,
-         kl=None, kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="PacDCGAN3", unroll_steps=0, d_size="1/4", modes=None, modes_se=None,
-         kl=None, kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="PacDCGAN4", unroll_steps=0, d_size="1/4", modes=None, modes_se=None,
-         kl=None, kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="DCGAN", unroll_steps=0, d_size="1/2", modes=None, modes_se=None, kl=None,
-         kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="PacDCGAN2", unroll_steps=0, d_size="1/2", modes=None, modes_se=None,
-         kl=None, kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="PacDCGAN3", unroll_steps=0, d_size="1/2", modes=None, modes_se=None,
-         kl=None, kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
-    dict(method="PacDCGAN4", unroll_steps=0, d_size="1/2", modes=None, modes_se=None,
-         kl=None, kl_se=None, trials=50,
-         source="Lin et al. 2018 (PacGAN), stacked MNIST Unrolled-GAN-setting table",
-         verified="not_found", confidence=None),
+    # D = 1/4 G.
+    dict(method="DCGAN", unroll_steps=0, d_size="1/4", modes=30.6, modes_se=20.73, kl=5.99, kl_se=0.42,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="Unrolled GAN", unroll_steps=1, d_size="1/4", modes=65.4, modes_se=34.75, kl=5.91, kl_se=0.14,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="Unrolled GAN", unroll_steps=5, d_size="1/4", modes=236.4, modes_se=63.3, kl=4.67, kl_se=0.43,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="Unrolled GAN", unroll_steps=10, d_size="1/4", modes=327.2, modes_se=74.67, kl=4.66, kl_se=0.46,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    # D = 1/2 G.
+    dict(method="DCGAN", unroll_steps=0, d_size="1/2", modes=628.0, modes_se=140.9, kl=2.58, kl_se=0.75,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="Unrolled GAN", unroll_steps=1, d_size="1/2", modes=523.6, modes_se=55.77, kl=2.44, kl_se=0.26,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="Unrolled GAN", unroll_steps=5, d_size="1/2", modes=732.0, modes_se=44.98, kl=1.66, kl_se=0.09,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="Unrolled GAN", unroll_steps=10, d_size="1/2", modes=817.4, modes_se=37.91, kl=1.43, kl_se=0.12,
+         trials=None, source="Metz et al. 2017 (Unrolled GAN), as quoted in PacGAN Table 3", verified="quoted"),
+    dict(method="DCGAN (PacGAN's run)", unroll_steps=0, d_size="1/4", modes=78.5, modes_se=17.56, kl=5.21, kl_se=0.19,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="PacDCGAN2", unroll_steps=0, d_size="1/4", modes=484.5, modes_se=32.99, kl=2.61, kl_se=0.22,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="PacDCGAN3", unroll_steps=0, d_size="1/4", modes=601.3, modes_se=32.18, kl=2.0, kl_se=0.17,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="PacDCGAN4", unroll_steps=0, d_size="1/4", modes=667.4, modes_se=29.0, kl=1.81, kl_se=0.15,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="DCGAN (PacGAN's run)", unroll_steps=0, d_size="1/2", modes=487.7, modes_se=34.59, kl=2.24, kl_se=0.15,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="PacDCGAN2", unroll_steps=0, d_size="1/2", modes=840.7, modes_se=15.92, kl=1.0, kl_se=0.05,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="PacDCGAN3", unroll_steps=0, d_size="1/2", modes=866.6, modes_se=12.1, kl=0.9, kl_se=0.04,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
+    dict(method="PacDCGAN4", unroll_steps=0, d_size="1/2", modes=820.2, modes_se=25.5, kl=1.15, kl_se=0.14,
+         trials=50, source="Lin et al. 2018 (PacGAN), Table 3 (stacked MNIST, Unrolled-GAN setting)", verified="table"),
   ],
 
   # ---------------------------------------------------------------------------
@@ -273,16 +188,12 @@ PUBLISHED = {
   # ---------------------------------------------------------------------------
   "cifar10_ivom": [
     dict(method="DCGAN", ivom=0.00844, ivom_se=0.002, trials=None,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)",
-         verified="unverified", confidence="medium"),
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)", verified="table"),
     dict(method="ALI", ivom=0.0067, ivom_se=0.004, trials=None,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)",
-         verified="unverified", confidence="medium"),
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)", verified="table"),
     dict(method="Unrolled GAN", ivom=0.013, ivom_se=0.0009, trials=None,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)",
-         verified="unverified", confidence="medium"),
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)", verified="table"),
     dict(method="VEEGAN", ivom=0.0068, ivom_se=0.0001, trials=None,
-         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)",
-         verified="unverified", confidence="medium"),
+         source="Srivastava et al. 2017 (VEEGAN), Table 2 (CIFAR-10 IvOM)", verified="table"),
   ],
 }
