@@ -5,7 +5,7 @@ r"""Training-step speed of every study config, against the machine's own matrix-
 For each config it builds the method as `launch.train` does and times the
 engine's jitted K-step program (`jaxgen.engine.loop._jitted_chunk`: state
 donated, per-step keys folded from the step number, every call's metrics read
-back to the host), with K the config's own `train.steps_per_call` (cut at its
+back to the host, `loop.compiler_options()`), with K the config's own `train.steps_per_call` (cut at its
 first log/eval boundary, as training cuts it). Columns:
 
   steps/s       generator (or VAE) steps per second, after a warm-up call;
@@ -208,7 +208,8 @@ def step_row(name: str, seconds: float) -> dict:
   keys = loop.run_keys(0)
   state = method.init(keys["init"])
   jaxpr = jax.make_jaxpr(method.step)(state, keys["steps"])
-  program = jax.jit(functools.partial(loop.scan_steps, method.step), donate_argnums=1)
+  program = jax.jit(functools.partial(loop.scan_steps, method.step), donate_argnums=1,
+                    compiler_options=loop.compiler_options())
   compile_s, rate = timed(program, keys["steps"], state, k, seconds)
   return dict(name=name, k=k, rate=rate, compile_s=compile_s, gflop=matmul_flops(jaxpr) / 1e9,
               floor=products_only_rate(jaxpr, seconds / 2))
@@ -220,13 +221,14 @@ def sweep_row(name: str, seeds: int, seconds: float) -> dict:
   k = loop.next_chunk(0, config.train)
   single = functools.partial(loop.scan_steps, method.step)
   sequential = []
-  program = jax.jit(single, donate_argnums=1)
+  options = loop.compiler_options()
+  program = jax.jit(single, donate_argnums=1, compiler_options=options)
   for seed in range(seeds):
     keys = loop.run_keys(seed)
     sequential.append(timed(program, keys["steps"], method.init(keys["init"]), k, seconds / seeds)[1])
   stacked = jax.tree.map(lambda *x: jnp.stack(x), *[loop.run_keys(s) for s in range(seeds)])
   axis = loop.seed_axis()
-  program = jax.jit(loop.over_seeds(single, axis), donate_argnums=1)
+  program = jax.jit(loop.over_seeds(single, axis), donate_argnums=1, compiler_options=options)
   compile_s, rate = timed(program, stacked["steps"], jax.vmap(method.init)(stacked["init"]), k, seconds, seeds)
   seq_rate = seeds / sum(1 / r for r in sequential)  # Seed-steps/s of running the seeds one after another.
   return dict(name=name, axis=axis, rate=rate, seq_rate=seq_rate, compile_s=compile_s)

@@ -1,6 +1,7 @@
 """Shared fixtures: a private TFDS data dir with mnist_subset prepared once per session; one JAX compilation
-cache for the whole run."""
+cache and one classifier cache for the whole run."""
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -21,9 +22,16 @@ def pytest_configure(config):
     workers and the subprocesses of the launch tests: the second compile of
     a program is a cache read. The folder is removed when the run ends.
   An $XLA_FLAGS or $JAX_COMPILATION_CACHE_DIR already set is left as it is.
+
+  It also makes the classifiers' cache folder all workers share
+  (`classifier_cache_dir`): a classifier is trained once per run, not once
+  per worker that needs it.
   """
   if hasattr(config, "workerinput"):
     return
+  classifiers = tempfile.mkdtemp(prefix="jaxgen_test_classifiers_")
+  os.environ["JAXGEN_TEST_CLASSIFIERS"] = classifiers
+  config.add_cleanup(lambda: shutil.rmtree(classifiers, ignore_errors=True))
   os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=1")
   if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
     path = tempfile.mkdtemp(prefix="jaxgen_test_jit_cache_")
@@ -59,25 +67,36 @@ def mnist_test(tfds_data_dir):
 
 
 @pytest.fixture(scope="session")
-def classifier_cache_dir(tmp_path_factory):
-  """An empty cache root for the MNIST classifier (also set as $JAXGEN_CACHE for the session)."""
-  path = str(tmp_path_factory.mktemp("jaxgen_cache"))
+def classifier_cache_dir():
+  """The classifiers' cache root, one for the whole run (also set as $JAXGEN_CACHE for the session).
+
+  Shared by the xdist workers: `xdist_group` keeps a classifier's tests on
+  one worker, but a classifier two groups need (or a pytest whose workers
+  ignore the groups) would otherwise be trained once per worker, a minute
+  each.
+  """
+  path = os.environ["JAXGEN_TEST_CLASSIFIERS"]
   with pytest.MonkeyPatch.context() as mp:
     mp.setenv("JAXGEN_CACHE", path)
     yield path
 
 
-@pytest.fixture(scope="session")
-def classifier(tfds_data_dir, classifier_cache_dir):
-  """The metrics' MNIST classifier, trained once per session into `classifier_cache_dir` (about a minute)."""
+def _load_classifier_once(name: str, cache_dir: str, data_dir: str):
+  """`load_classifier` under an exclusive file lock: the first worker trains and caches, the others read it."""
   from jaxgen.metrics.classifier import load_classifier  # pylint: disable=g-import-not-at-top
 
-  return load_classifier(cache_dir=classifier_cache_dir, data_dir=tfds_data_dir)
+  with open(os.path.join(cache_dir, f".{name}.lock"), "w", encoding="utf-8") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # Released when the file closes.
+    return load_classifier(cache_dir=cache_dir, data_dir=data_dir, name=name)
+
+
+@pytest.fixture(scope="session")
+def classifier(tfds_data_dir, classifier_cache_dir):
+  """The metrics' MNIST classifier, trained once per run into `classifier_cache_dir` (about a minute)."""
+  return _load_classifier_once("mnist", classifier_cache_dir, tfds_data_dir)
 
 
 @pytest.fixture(scope="session")
 def letter_classifier(tfds_data_dir, classifier_cache_dir):
-  """The letter classifier of the letters metrics, trained once per session (builds `letters`; about a minute)."""
-  from jaxgen.metrics.classifier import load_classifier  # pylint: disable=g-import-not-at-top
-
-  return load_classifier(cache_dir=classifier_cache_dir, data_dir=tfds_data_dir, name="letters")
+  """The letter classifier of the letters metrics, trained once per run (builds `letters`; about a minute)."""
+  return _load_classifier_once("letters", classifier_cache_dir, tfds_data_dir)

@@ -38,6 +38,16 @@ def test_next_chunk_stops_at_every_boundary():
   assert chunks == [4, 2, 4, 2, 4, 2, 2, 3]
 
 
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="the option is for XLA:CPU")
+def test_cpu_programs_compile_at_optimisation_level_1_unless_xla_flags_say_otherwise(monkeypatch):
+  monkeypatch.setenv("XLA_FLAGS", "")
+  options = loop.compiler_options()
+  assert options == {"xla_backend_optimization_level": 1}
+  assert jax.jit(lambda x: x * 2, compiler_options=options)(3.0) == 6.0  # XLA knows it (unknown names raise).
+  monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=3")
+  assert loop.compiler_options() is None
+
+
 def test_workdir_layout(tmp_path):
   engine.train(helpers.toy_method(), helpers.toy_config(), tmp_path, progress=False)
   records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
