@@ -5,9 +5,9 @@ GPU or TPU, one after another inside it on a CPU):
 
   python -m launch.sweep --config configs/stacked_mnist_dcgan.py --seeds 5 --workdir runs/stacked_dcgan
 
-Run time on a 2-core CPU (jax 0.10.2): 2.7-2.9 DCGAN steps/s per seed
-(`benchmarks/steps.py`), so about 12 minutes per seed for the 2,000 steps,
-plus the evaluations.
+Run time on a 2-core CPU (jax 0.10.2): 4.0-4.6 DCGAN steps/s per seed
+(`benchmarks/steps.py`, 2026-12-01), so about 8 minutes per seed for the
+2,000 steps, plus the evaluations.
 
 Each example stacks three independent random `mnist_subset` training digits as
 the channels of a 28x28x3 image (Metz et al., 2017, Sec. 3.3; Srivastava et
