@@ -5,7 +5,7 @@ r"""Training-step speed of every study config, against the machine's own matrix-
 For each config it builds the method as `launch.train` does and times the
 engine's jitted K-step program (`jaxgen.engine.loop._jitted_chunk`: state
 donated, per-step keys folded from the step number, every call's metrics read
-back to the host, `loop.compiler_options()`), with K the config's own `train.steps_per_call` (cut at its
+back to the host, `loop.compiler_options()`; this script calls it), with K the config's own `train.steps_per_call` (cut at its
 first log/eval boundary, as training cuts it). Columns:
 
   steps/s       generator (or VAE) steps per second, after a warm-up call;
@@ -60,7 +60,6 @@ Profile notes (2-core AMD EPYC, jax 0.10.2; how `jaxgen.nn.conv` came about):
 """
 
 import argparse
-import functools
 import importlib
 import math
 import pathlib
@@ -208,9 +207,7 @@ def step_row(name: str, seconds: float) -> dict:
   keys = loop.run_keys(0)
   state = method.init(keys["init"])
   jaxpr = jax.make_jaxpr(method.step)(state, keys["steps"])
-  program = jax.jit(functools.partial(loop.scan_steps, method.step), donate_argnums=1,
-                    compiler_options=loop.compiler_options())
-  compile_s, rate = timed(program, keys["steps"], state, k, seconds)
+  compile_s, rate = timed(loop._jitted_chunk(method.step, None), keys["steps"], state, k, seconds)
   return dict(name=name, k=k, rate=rate, compile_s=compile_s, gflop=matmul_flops(jaxpr) / 1e9,
               floor=products_only_rate(jaxpr, seconds / 2))
 
@@ -219,16 +216,14 @@ def sweep_row(name: str, seeds: int, seconds: float) -> dict:
   """Seed-steps/s of one sweep program over `seeds` seeds and of the seeds run one after another."""
   config, method = build(name)
   k = loop.next_chunk(0, config.train)
-  single = functools.partial(loop.scan_steps, method.step)
   sequential = []
-  options = loop.compiler_options()
-  program = jax.jit(single, donate_argnums=1, compiler_options=options)
+  program = loop._jitted_chunk(method.step, None)
   for seed in range(seeds):
     keys = loop.run_keys(seed)
     sequential.append(timed(program, keys["steps"], method.init(keys["init"]), k, seconds / seeds)[1])
   stacked = jax.tree.map(lambda *x: jnp.stack(x), *[loop.run_keys(s) for s in range(seeds)])
   axis = loop.seed_axis()
-  program = jax.jit(loop.over_seeds(single, axis), donate_argnums=1, compiler_options=options)
+  program = loop._jitted_chunk(method.step, axis)
   compile_s, rate = timed(program, stacked["steps"], jax.vmap(method.init)(stacked["init"]), k, seconds, seeds)
   seq_rate = seeds / sum(1 / r for r in sequential)  # Seed-steps/s of running the seeds one after another.
   return dict(name=name, axis=axis, rate=rate, seq_rate=seq_rate, compile_s=compile_s)
