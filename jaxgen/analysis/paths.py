@@ -9,7 +9,9 @@ a line integral in arc length: it does not depend on how the path is
 parameterised, only on the curve, and it is small for a path that stays
 where the generator makes images close to both targets. A path is stored
 as N + 1 codes [N + 1, d], read as the polygon through them; the norms are
-sums of squares over all pixels.
+sums of squares over all pixels. `path_energy` (the trapezoidal rule in arc
+length) and `slerp` live in `jaxgen.losses.latent_paths`, shared with the
+generator regularisers and the path-length metric.
 
 The straight line and spherical interpolation (slerp; Shoemake 1985, used
 for GAN latents by White 2016, "Sampling Generative Networks") are the
@@ -22,32 +24,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-
-def path_energy(generator_fn: Callable[[jax.Array], jax.Array], path: jax.Array, xa: jax.Array,
-                xb: jax.Array) -> jax.Array:
-  """float32 [], the discretised U of a polygonal path, by the trapezoidal rule in arc length.
-
-  With f_k = ||G(z_k) - xA||^2 + ||G(z_k) - xB||^2 and the segment lengths
-  L_k = ||z_{k+1} - z_k||,  U ~= sum_k (f_k + f_{k+1}) / 2 * L_k. On a
-  polygon this is exact where f is linear along each segment; its error is
-  O(max L_k^2) otherwise (so compare paths on a fine resampling: `resample`).
-
-  Args:
-    generator_fn: codes float32 [B, d] -> images [B, ...].
-    path: float32 [N + 1, d], N >= 1 segments, ends included.
-    xa, xb: float32 images of the generator's output shape (no batch axis).
-
-  Example (G = identity on R^1, targets 0 and 1, the path from 0 to 1:
-  f(t) = t^2 + (1 - t)^2, whose integral is 2/3):
-    >>> path = jnp.linspace(0.0, 1.0, 1001)[:, None]
-    >>> round(float(path_energy(lambda z: z, path, jnp.zeros(1), jnp.ones(1))), 6)
-    0.666667
-  """
-  images = generator_fn(path)
-  flat = images.reshape((images.shape[0], -1))
-  f = jnp.sum(jnp.square(flat - xa.reshape(-1)), -1) + jnp.sum(jnp.square(flat - xb.reshape(-1)), -1)
-  lengths = jnp.linalg.norm(path[1:] - path[:-1], axis=-1)
-  return jnp.sum(0.5 * (f[:-1] + f[1:]) * lengths)
+from jaxgen.losses.latent_paths import path_energy, slerp
 
 
 def straight_path(za: jax.Array, zb: jax.Array, num_points: int) -> jax.Array:
@@ -57,20 +34,8 @@ def straight_path(za: jax.Array, zb: jax.Array, num_points: int) -> jax.Array:
 
 
 def slerp_path(za: jax.Array, zb: jax.Array, num_points: int) -> jax.Array:
-  """float32 [num_points, d], spherical interpolation from za to zb (Shoemake, 1985).
-
-  p(t) = sin((1 - t) w) / sin(w) za + sin(t w) / sin(w) zb, with w the angle
-  between za and zb: a great-circle arc when |za| = |zb| (the norm
-  interpolates between them otherwise). Falls back to the straight path
-  when za and zb are (nearly) parallel.
-  """
-  t = jnp.linspace(0.0, 1.0, num_points)[:, None]
-  cos = jnp.dot(za, zb) / jnp.maximum(jnp.linalg.norm(za) * jnp.linalg.norm(zb), 1e-12)
-  w = jnp.arccos(jnp.clip(cos, -1.0, 1.0))
-  sin_w = jnp.sin(w)
-  safe = sin_w > 1e-6
-  arc = (jnp.sin((1.0 - t) * w) * za + jnp.sin(t * w) * zb) / jnp.where(safe, sin_w, 1.0)
-  return jnp.where(safe, arc, straight_path(za, zb, num_points))
+  """float32 [num_points, d], `slerp` from za to zb at evenly spaced t (ends included)."""
+  return slerp(za, zb, jnp.linspace(0.0, 1.0, num_points))
 
 
 def resample(path: jax.Array, num_points: int) -> jax.Array:
