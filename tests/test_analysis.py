@@ -7,6 +7,8 @@ import pytest
 
 from jaxgen.analysis import inversion
 from jaxgen.analysis import paths
+from jaxgen.losses import latent_paths
+from jaxgen.metrics import path_length
 
 # A full-column-rank linear generator R^3 -> R^5, G(z) = A z.
 A = jnp.array([[1.0, 0.5, 0.0], [0.0, 1.0, -1.0], [2.0, 0.0, 1.0], [0.0, 0.3, 0.2], [1.0, 1.0, 1.0]])
@@ -100,3 +102,35 @@ def test_optimize_path_keeps_the_ends_lowers_the_fine_energy_and_never_returns_a
   straight = paths.straight_path(jnp.zeros(3), jnp.ones(3), 9)
   out = paths.optimize_path(linear, lin_xa, lin_xb, straight, steps=40, learning_rate=0.05, resample_every=10)
   assert float(out.energy) <= float(out.history[0]) + 1e-6
+
+
+def test_path_length_penalty_equals_the_hand_computed_value_for_a_linear_generator():
+  """StyleGAN2, Eq. 4: J = A for G(z) = A z, so ||J^T y|| = ||A^T y|| with y ~ N(0, I) / sqrt(HW)."""
+  z = jax.random.normal(jax.random.key(0), (6, 3))
+  key, a = jax.random.key(1), 0.7
+  penalty, lengths = latent_paths.path_length_penalty(linear, z, key, a)
+  y = jax.random.normal(key, (6, 5)) / np.sqrt(5)  # The same draw: points [B, D] count D pixels.
+  by_hand = np.linalg.norm(np.asarray(y) @ np.asarray(A), axis=-1)
+  np.testing.assert_allclose(lengths, by_hand, rtol=1e-5)
+  np.testing.assert_allclose(penalty, np.mean((by_hand - a) ** 2), rtol=1e-5)
+  # Images [B, H, W, C]: y is scaled by sqrt(H W), channels not counted.
+  images = lambda z: jnp.tile(linear(z)[:, :4, None, None], (1, 1, 3, 2))  # [B, 4, 3, 2]
+  _, lengths = latent_paths.path_length_penalty(images, z, key, 0.0)
+  y = jax.random.normal(key, (6, 4, 3, 2)) / np.sqrt(12)
+  np.testing.assert_allclose(lengths, np.linalg.norm(np.asarray(y.sum((2, 3))) @ np.asarray(A[:4]), axis=-1),
+                             rtol=1e-5)
+
+
+def test_perceptual_path_length_of_a_linear_generator_is_the_closed_form():
+  """With straight lines and pixel distance, each sample is ||A (z2 - z1)||^2, whose mean over z ~ N(0, I)
+  is 2 ||A||_F^2 (Karras et al., 2019, Sec. 3, with lerp and no feature network)."""
+  samples = path_length.path_length_samples(linear, jax.random.key(0), 20_000, 3, interpolation="lerp")
+  closed = 2.0 * float(jnp.sum(A * A))
+  se = float(jnp.std(samples)) / np.sqrt(samples.shape[0])
+  assert abs(float(path_length.perceptual_path_length(samples, trim=0.0)) - closed) < 4 * se
+  # Trimming the tails lowers the mean of this right-skewed distribution; slerp keeps the scale.
+  assert float(path_length.perceptual_path_length(samples)) < closed
+  slerped = path_length.path_length_samples(linear, jax.random.key(0), 20_000, 3)
+  assert 0.3 * closed < float(path_length.perceptual_path_length(slerped, trim=0.0)) < 3 * closed
+  with pytest.raises(ValueError, match="interpolation"):
+    path_length.path_length_samples(linear, jax.random.key(0), 4, 3, interpolation="cubic")

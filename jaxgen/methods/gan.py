@@ -42,6 +42,19 @@ inside the step), and each checks only its own preconditions:
     data (R1) or at the generator's samples (R2); D is the logit. They add
     to any objective's loss (`critic_terms` sums the penalties switched on).
 
+Generator regularisers for short latent paths (the latent-geometry lab; an
+"mlp" generator, whose samples each depend on their own code only):
+  method.path_length_weight, `path_length_term` (Karras et al., 2020, Sec. 3.2): StyleGAN2's
+    path-length penalty E (||J_z^T y|| - a)^2, a the running mean of the
+    lengths (decay `method.path_length_decay`), kept in the generator's
+    variables as {"path_length": {"mean": a}}; every step (no lazy
+    regularisation).
+  method.path_energy_weight, `path_energy_term`: the energy U of straight latent paths between
+    PATH_ENERGY_PAIRS random code pairs, each end's own image as its target
+    (`jaxgen.losses.latent_paths.path_energy`, PATH_ENERGY_POINTS codes per
+    path), averaged over pairs.
+  `generator_terms` sums the terms switched on into the generator's loss.
+
 Architectures (`model.architecture`): "mlp" (MLPGenerator / MLPCritic; a
 linear output for 2-D points, tanh for images) or "dcgan" (DCGANGenerator with
 BatchNorm / DCGANCritic with dropout; 28x28 images with 1 or 3 channels).
@@ -53,6 +66,9 @@ Metrics of a step (critic values are means over its `n_critic` iterations):
   d_grad_norm, g_grad_norm: global L2 norms of the parameter gradients.
   wgan_gp only: gradient_penalty (weighted), wasserstein = E C(x) - E C(G(z)).
   r1_penalty, r2_penalty (weighted by gamma/2): when switched on.
+  path_length_penalty, path_length (the running mean a), path_energy: the
+    generator regularisers' weighted values, when switched on (g_loss
+    includes them).
 """
 
 import functools
@@ -66,6 +82,7 @@ import ml_collections
 import optax
 
 from jaxgen.losses import gan as gan_losses
+from jaxgen.losses import latent_paths
 from jaxgen.methods.base import Method, adam, scan
 from jaxgen import nn as nets
 
@@ -443,6 +460,104 @@ def feature_matching(critic_apply: Callable, sample_real: Callable, batch: int) 
   return loss
 
 
+PATH_ENERGY_PAIRS = 16  # Code pairs per step of `path_energy_term`.
+PATH_ENERGY_POINTS = 5  # Codes along each straight path (4 segments, trapezoidal rule).
+
+
+def path_length_term(generator_fn: Callable, latent_dim: int, batch: int, weight: float, decay: float) -> Callable:
+  """StyleGAN2's path-length regularisation as a generator-loss term (Karras et al., 2020, Sec. 3.2, Eq. 4).
+
+  Args:
+    generator_fn: (generator variables, codes [B, d]) -> samples [B, ...].
+    latent_dim: d.
+    batch: codes per penalty evaluation.
+    weight: the penalty's weight (StyleGAN2: 2, applied every 4th step).
+    decay: the running mean's update rate, a <- a + decay (mean length - a) (StyleGAN2: 0.01).
+
+  Returns:
+    (generator variables, key) -> (weight * penalty, metrics, variables with
+    the running mean updated). `init_path_length(g_vars)` adds the mean, 0.
+  """
+  def term(g_vars, key):
+    k_z, k_y = jax.random.split(key)
+    mean = g_vars["path_length"]["mean"]
+    penalty, lengths = latent_paths.path_length_penalty(
+        lambda z: generator_fn(g_vars, z), jax.random.normal(k_z, (batch, latent_dim)), k_y, mean)
+    mean = mean + decay * (jax.lax.stop_gradient(lengths.mean()) - mean)
+    return weight * penalty, {"path_length_penalty": weight * penalty, "path_length": mean}, {
+        **g_vars, "path_length": {"mean": mean}}
+  return term
+
+
+def init_path_length(g_vars: Any) -> Any:
+  """Generator variables with the path-length running mean a = 0 added (`path_length_term`'s state)."""
+  return {**g_vars, "path_length": {"mean": jnp.zeros((), jnp.float32)}}
+
+
+def path_energy_term(generator_fn: Callable, latent_dim: int, weight: float, pairs: int = PATH_ENERGY_PAIRS,
+                     points: int = PATH_ENERGY_POINTS) -> Callable:
+  """The energy U of straight latent paths as a generator-loss term (the latent-geometry lab's question (e)).
+
+  For z1, z2 ~ N(0, I), the straight path of `points` codes from z1 to z2
+  and the targets G(z1), G(z2), U as `jaxgen.losses.latent_paths.path_energy`
+  (sums of squares over pixels, trapezoidal rule in arc length); the term is
+  weight * mean U over `pairs` pairs, differentiated through the targets too.
+
+  Returns:
+    (generator variables, key) -> (weighted mean U, {"path_energy": it}, the variables unchanged).
+  """
+  t = jnp.linspace(0.0, 1.0, points)[:, None]
+
+  def term(g_vars, key):
+    k1, k2 = jax.random.split(key)
+    z1, z2 = jax.random.normal(k1, (pairs, latent_dim)), jax.random.normal(k2, (pairs, latent_dim))
+    paths = z1[:, None] + t * (z2 - z1)[:, None]  # [pairs, points, d]
+    flat = generator_fn(g_vars, paths.reshape((pairs * points, latent_dim)))
+    images = flat.reshape((pairs, points, *flat.shape[1:]))
+    energy = jax.vmap(lambda path, ims: latent_paths.path_energy(lambda _: ims, path, ims[0], ims[-1]))(paths, images)
+    value = weight * energy.mean()
+    return value, {"path_energy": value}, g_vars
+  return term
+
+
+def no_generator_term(g_vars, key):
+  """The generator's loss unchanged: adds 0, no metric, the variables as they are."""
+  return 0.0, {}, g_vars
+
+
+def generator_terms(method: ml_collections.ConfigDict, generator_fn: Callable, latent_dim: int,
+                    batch: int) -> Callable:
+  """The generator-loss terms the config switches on, summed (`path_length_term` if
+  `method.path_length_weight` > 0, then `path_energy_term` if `method.path_energy_weight` > 0); each draws
+  from `fold_in(key, i)`. Returns (generator variables, key) -> (value, metrics, variables)."""
+  terms = []
+  if method.path_length_weight:
+    terms.append(path_length_term(generator_fn, latent_dim, batch, method.path_length_weight,
+                                  method.path_length_decay))
+  if method.path_energy_weight:
+    terms.append(path_energy_term(generator_fn, latent_dim, method.path_energy_weight))
+  if not terms:
+    return no_generator_term
+
+  def summed(g_vars, key):
+    total, metrics = 0.0, {}
+    for i, term in enumerate(terms):
+      value, term_metrics, g_vars = term(g_vars, jax.random.fold_in(key, i))
+      total, metrics = total + value, {**metrics, **term_metrics}
+    return total, metrics, g_vars
+  return summed
+
+
+def generator_terms_errors(method: ml_collections.ConfigDict, model: ml_collections.ConfigDict) -> list[str]:
+  """The regularisers' preconditions: per-example Jacobians (no BatchNorm), one generator."""
+  on = [k for k in ("path_length_weight", "path_energy_weight") if method[k]]
+  if on and (model.architecture != "mlp" or method.num_generators > 1):
+    return [f"method.{' and method.'.join(on)} need(s) one generator whose samples depend on their own code "
+            "only: model.architecture='mlp' (the dcgan generator's BatchNorm couples a batch) and "
+            "method.num_generators=1"]
+  return []
+
+
 # ----------------------------------------------------------------------------- the method
 
 
@@ -454,7 +569,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
       generator_widths and critic_widths for "mlp", generator_features and
       critic_features for "dcgan", minibatch_kernels,
       minibatch_kernel_dim), `method` (objective, batch_size, n_critic,
-      gradient_penalty, r1_gamma, r2_gamma, unroll_steps, num_generators, pack, feature_matching)
+      gradient_penalty, r1_gamma, r2_gamma, unroll_steps, num_generators, pack, feature_matching,
+      path_length_weight, path_length_decay, path_energy_weight)
       and `optimizer` (generator, critic: learning_rate, b1, b2).
     sample_real: (key, n) -> float32 [n, ...] real examples, jittable (see
       `jaxgen.data.make_real`). Rank-1 examples (2-D points) get a linear
@@ -478,6 +594,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
   madgan = m.num_generators > 1
   errors += (madgan_errors(m) if madgan and m.batch_size >= 1 else []) + critic_terms_errors(m, mc)
+  errors += generator_terms_errors(m, mc)
   if errors:
     raise ValueError("; ".join(errors))
 
@@ -489,6 +606,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
                 else single_generator(generator, mc.latent_dim))
   scores = lambda c_vars, x, key: critic_apply_training(critic, c_vars, x, key)[0]
   critic_term = critic_terms(m, scores, m.pack)
+  generator_term = generator_terms(m, lambda g_vars, z: apply_generator(generator, g_vars, z)[0], mc.latent_dim,
+                                   m.batch_size)
   generator_tx, critic_tx = adam(config.optimizer.generator), adam(config.optimizer.critic)
 
   def critic_outputs(c_vars, x, key):
@@ -534,11 +653,13 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     c_vars = lookahead(g_vars, c_vars, c_opt, k_unroll)
     fake, g_vars = generators.generate(g_vars, k_z, batch)
     fake_out, fake_features, _ = critic_apply(c_vars, fake, k_critic)
-    return generator_objective(c_vars, fake_out, fake_features, k_critic, k_real), (g_vars, {})
+    regulariser, metrics, g_vars = generator_term(g_vars, jax.random.fold_in(key, 4))
+    return generator_objective(c_vars, fake_out, fake_features, k_critic, k_real) + regulariser, (g_vars, metrics)
 
   def init(key):
     k_g, k_c = jax.random.split(key)
     g_vars = generators.init(k_g, jnp.zeros((1, mc.latent_dim)))
+    g_vars = init_path_length(g_vars) if m.path_length_weight else g_vars
     c_vars = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
     return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_vars,
                     generator_opt=generator_tx.init(g_vars["params"]),
