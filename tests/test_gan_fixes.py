@@ -198,32 +198,32 @@ def test_spectral_norm_keeps_the_power_iteration_in_the_state_and_tracks_each_ke
 
 def test_path_regularisers_add_exactly_their_term_to_the_generator_loss_and_keep_the_running_mean():
   """The latent-geometry regularisers: from the same state and key the critic update is unchanged and the
-  generator's loss grows by exactly the logged weighted term; path length's running mean moves by `decay`."""
+  generator's loss grows by exactly the logged weighted terms; path length's running mean moves by `decay`."""
   def run(**overrides):
-    config = tiny_ring_config(**overrides)
-    method = gan.make(config, RING)
+    method = gan.make(tiny_ring_config(**overrides), RING)
     state = method.init(jax.random.key(0))
     return (state,) + jax.jit(method.step)(state, jax.random.key(1))
 
   _, plain_state, plain = run()
-  for name, key in (("path_length_penalty", "method.path_length_weight"), ("path_energy", "method.path_energy_weight")):
-    start, state, on = run(**{key: 0.5})
-    assert float(on[name]) > 0 and name not in plain
-    np.testing.assert_allclose(on["g_loss"] - plain["g_loss"], on[name], rtol=1e-5)
-    np.testing.assert_allclose(on["d_loss"], plain["d_loss"], rtol=1e-6)
-    chex.assert_trees_all_close(state.critic, plain_state.critic)  # The critic's update does not see them.
-    assert not np.allclose(state.generator["params"]["Dense_0"]["kernel"],
-                           plain_state.generator["params"]["Dense_0"]["kernel"])
-  assert "path_length" not in state.generator  # Path energy keeps no state; path length its running mean a:
-  start, state, on = run(**{"method.path_length_weight": 0.5, "method.path_length_decay": 0.25})
-  assert float(start.generator["path_length"]["mean"]) == 0.0
-  a = float(state.generator["path_length"]["mean"])
-  assert a == float(on["path_length"]) and a > 0
-  # a <- a + decay (mean length - a) from a = 0, same lengths (same state and key): twice the decay, twice a.
-  assert float(run(**{"method.path_length_weight": 0.5, "method.path_length_decay": 0.5})[1].generator[
-      "path_length"]["mean"]) == pytest.approx(2 * a, rel=1e-6)
-  both = run(**{"method.path_length_weight": 0.5, "method.path_energy_weight": 0.5})[2]
+  start, both_state, both = run(**{"method.path_length_weight": 0.5, "method.path_length_decay": 0.25,
+                                   "method.path_energy_weight": 0.5})
+  assert float(both["path_length_penalty"]) > 0 and float(both["path_energy"]) > 0
+  assert "path_length_penalty" not in plain and "path_energy" not in plain
   np.testing.assert_allclose(both["g_loss"] - plain["g_loss"], both["path_length_penalty"] + both["path_energy"],
                              rtol=1e-5)
+  np.testing.assert_allclose(both["d_loss"], plain["d_loss"], rtol=1e-6)
+  chex.assert_trees_all_close(both_state.critic, plain_state.critic)  # The critic's update does not see them.
+  assert not np.allclose(both_state.generator["params"]["Dense_0"]["kernel"],
+                         plain_state.generator["params"]["Dense_0"]["kernel"])
+  assert float(start.generator["path_length"]["mean"]) == 0.0
+  a = float(both_state.generator["path_length"]["mean"])
+  assert a == float(both["path_length"]) and a > 0
+  # Path length alone (same key for it): the same penalty, and a <- a + decay (mean length - a) from a = 0 with
+  # the same lengths gives twice the running mean for twice the decay. Path energy keeps no state.
+  _, state, alone = run(**{"method.path_length_weight": 0.5, "method.path_length_decay": 0.5})
+  np.testing.assert_allclose(alone["path_length_penalty"], both["path_length_penalty"], rtol=1e-6)
+  np.testing.assert_allclose(alone["g_loss"] - plain["g_loss"], alone["path_length_penalty"], rtol=1e-5)
+  assert float(state.generator["path_length"]["mean"]) == pytest.approx(2 * a, rel=1e-6)
+  assert set(both_state.generator) == set(plain_state.generator) | {"path_length"}
   with pytest.raises(ValueError, match="path_length_weight need.*mlp"):
     gan.make(tiny_ring_config(**{"method.path_length_weight": 1.0, "method.num_generators": 2}), RING)
