@@ -477,3 +477,23 @@ def drop_monitor(panels: dict[str, tuple]) -> matplotlib.figure.Figure:
     ax.set_title(f"{name}: {len(drops)} drop(s) detected (red)", fontsize=9)
     ax.legend(fontsize=7, loc="upper right")
   return fig
+
+
+def histograms(values: dict[str, np.ndarray], xlabel: str, title: str = "", bins: int = 30
+               ) -> matplotlib.figure.Figure:
+  """Overlaid histograms on shared bins.
+
+  Args:
+    values: {label: float [N]} (N may differ between labels).
+    xlabel: what the values are, with units.
+  """
+  fig = matplotlib.figure.Figure(figsize=(5.5, 3.5), dpi=100, layout="constrained")
+  ax = fig.add_subplot()
+  edges = np.histogram_bin_edges(np.concatenate([np.ravel(v) for v in values.values()]), bins=bins)
+  for label, v in values.items():
+    ax.hist(np.ravel(v), bins=edges, alpha=0.6, label=f"{label} (n = {np.size(v)})")
+  ax.set_xlabel(xlabel, fontsize=8)
+  ax.set_ylabel("count", fontsize=8)
+  ax.set_title(title, fontsize=9)
+  ax.legend(fontsize=7)
+  return fig

@@ -42,6 +42,7 @@ CAPABILITIES = {
     "classify": "(state, x) -> {attribute: class logits [n, K]} of the auxiliary heads (ACGAN)",
     "generate_from_codes": "(state, z_high, z_low, key, temperature) -> samples for given latent codes "
                            "(HierarchicalVAE)",
+    "frozen_generator": "state -> (codes float32 [B, latent_dim] -> samples [B, ...]) in evaluation mode (GAN)",
 }
 
 

@@ -83,7 +83,7 @@ import optax
 
 from jaxgen.losses import gan as gan_losses
 from jaxgen.losses import latent_paths
-from jaxgen.methods.base import Method, adam, scan
+from jaxgen.methods.base import adam, scan
 from jaxgen import nn as nets
 
 
@@ -97,6 +97,23 @@ class GANState:
   critic: Any  # Critic (discriminator) variables {"params", maybe "batch_stats": spectral norm's u and sigma}.
   generator_opt: Any  # optax state of the generator params.
   critic_opt: Any  # optax state.
+
+
+class GAN(NamedTuple):
+  """The `Method` functions (init, step, sample) plus the frozen generator of a state.
+
+  Attributes:
+    init, step, sample: the method protocol (`jaxgen.methods.base.Method`).
+    frozen_generator: state -> (codes float32 [B, latent_dim] -> samples
+      [B, ...]), the generator in evaluation mode (BatchNorm's running
+      averages), for inversion and latent paths (`jaxgen.analysis`); None for
+      MAD-GAN, whose codes do not name one generator.
+  """
+
+  init: Callable
+  step: Callable
+  sample: Callable
+  frozen_generator: Callable | None
 
 
 def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
@@ -561,7 +578,7 @@ def generator_terms_errors(method: ml_collections.ConfigDict, model: ml_collecti
 # ----------------------------------------------------------------------------- the method
 
 
-def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, int], jax.Array]) -> Method:
+def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, int], jax.Array]) -> GAN:
   """Builds the GAN method from its objective and the fixes the config switches on.
 
   Args:
@@ -577,7 +594,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
       generator output, images a tanh one.
 
   Returns:
-    A `Method` whose state is a `GANState`; `sample` gives float32 [n, ...].
+    A `GAN` (the `Method` functions and `frozen_generator`) whose state is a
+    `GANState`; `sample` gives float32 [n, ...].
 
   Raises:
     ValueError: naming every invalid setting and every unmet precondition of a piece.
@@ -671,4 +689,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   def sample(state, key, n):
     return generators.generate(state.generator, key, n, train=False)[0]
 
-  return Method(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2))
+  def frozen_generator(state):
+    return lambda z: apply_generator(generator, state.generator, z, train=False)[0]
+
+  return GAN(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2),
+             frozen_generator=None if madgan else frozen_generator)
