@@ -52,7 +52,7 @@ def test_real_stacked_digits_cover_all_1000_modes(classifier, mnist_train):
   """The protocol's 26,000 samples (Srivastava et al., 2017, Sec. 5.2), here real: ~1,000 modes, KL ~ 0."""
   x, y = data.stacked_examples(jax.device_put(mnist_train["image"]), mnist_train["label"],
                                jax.random.key(1), 26_000)
-  predicted = channel_labels(classifier.params, x, batch_size=2000)
+  predicted = channel_labels(classifier.params, x)
   assert float(jnp.mean(predicted == y)) > 0.97  # Training digits: mostly correctly classified.
   coverage = stacked_mnist_coverage(predicted)
   assert float(coverage["modes"]) >= 990

@@ -129,6 +129,9 @@ def _per_channel(fn, params, x: jax.Array, batch_size: int | None) -> jax.Array:
   The B * C channels form one batch of single-channel images. With
   `batch_size`, `lax.map` runs over chunks of `batch_size` examples (the last
   one zero-padded), which bounds the memory of the activations for large B.
+  Small chunks are also faster on a CPU: the convolutions' im2col windows of
+  100 examples stay in cache (26,000 Stacked-MNIST samples: 100 per chunk took
+  ~0.5x the time of 1,000 per chunk on the 2-core CPU, measured side by side).
   """
   b, h, w, c = x.shape
   as_images = lambda x: jnp.moveaxis(x, -1, 1).reshape((-1, h, w, 1))  # [b, h, w, c] -> [b * c, h, w, 1]
@@ -142,13 +145,13 @@ def _per_channel(fn, params, x: jax.Array, batch_size: int | None) -> jax.Array:
 
 
 @functools.partial(jax.jit, static_argnames="batch_size")
-def channel_labels(params, x: jax.Array, batch_size: int | None = 1000) -> jax.Array:
+def channel_labels(params, x: jax.Array, batch_size: int | None = 100) -> jax.Array:
   """Predicted digit of every channel, classified separately (Stacked MNIST modes).
 
   Args:
     params: `MNISTClassifier` parameters.
     x: float32 [B, 28, 28, C] in [-1, 1] (C = 3 for Stacked MNIST).
-    batch_size: examples evaluated at once (bounds memory); None: all B.
+    batch_size: examples evaluated at once (bounds memory and time); None: all B.
 
   Returns:
     int32 [B, C]; feed it to `jaxgen.metrics.modes.stacked_mnist_coverage`.
@@ -157,13 +160,13 @@ def channel_labels(params, x: jax.Array, batch_size: int | None = 1000) -> jax.A
 
 
 @functools.partial(jax.jit, static_argnames="batch_size")
-def channel_features(params, x: jax.Array, batch_size: int | None = 1000) -> jax.Array:
+def channel_features(params, x: jax.Array, batch_size: int | None = 100) -> jax.Array:
   """Penultimate features of every channel, concatenated channel by channel.
 
   Args:
     params: `MNISTClassifier` parameters.
     x: float32 [B, 28, 28, C] in [-1, 1].
-    batch_size: examples evaluated at once (bounds memory); None: all B.
+    batch_size: examples evaluated at once (bounds memory and time); None: all B.
 
   Returns:
     float32 [B, C * D]: features of channel 0, then of channel 1, ...

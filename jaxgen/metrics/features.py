@@ -113,7 +113,7 @@ def precision_recall(real_features: jax.Array, fake_features: jax.Array, k: int 
 
 
 def classifier_frechet_distance(params, real_images: jax.Array, fake_images: jax.Array,
-                                batch_size: int = 1000) -> float:
+                                batch_size: int = 100) -> float:
   """Fréchet distance between the classifier features of real and generated images.
 
   `jaxgen.metrics.images.frechet_distance` (Heusel et al., 2017, Eq. 6) applied
@@ -138,7 +138,7 @@ def classifier_frechet_distance(params, real_images: jax.Array, fake_images: jax
 
 
 def feature_metrics(params, samples: jax.Array, real_images: jax.Array, k: int = 3,
-                    batch_size: int = 1000) -> dict[str, float]:
+                    batch_size: int = 100) -> dict[str, float]:
   """Fréchet distance, precision and recall of samples in classifier feature space.
 
   Features are the classifier's penultimate activations of every channel,
