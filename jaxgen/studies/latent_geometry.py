@@ -21,8 +21,8 @@ Then, with the generators frozen (`frozen_generator`):
   (e) per setting and seed: the mean optimised U over the same pairs
       (inverted with that generator), perceptual path length in the MNIST
       classifier's features (`jaxgen.metrics.path_length`, slerp, eps 1e-4,
-      PPL_SAMPLES pairs), and Fréchet distance, precision and recall in the
-      same features against the test digits.
+      `ppl_samples` pairs), and Fréchet distance, precision and recall in the
+      same features against as many training digits.
 Writes report.md with the tables and figures/. Sizes: FULL or QUICK.
 """
 
