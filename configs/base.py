@@ -1,8 +1,8 @@
 """The config families' bases: every config in configs/ starts from one of these and sets what differs.
 
 `gan(data_name)` is the GAN family (MLP or DCGAN, every fix off), `mixture_gan`
-its 2-D mixture branch, `vae_method`
-the method section of the VAE family, `shrink_to_smoke` the seconds-long run
+its 2-D mixture branch, `vae_method` the method section of the VAE family,
+`ddpm(data_name)` the diffusion family, `shrink_to_smoke` the seconds-long run
 of any config. A config derives from its family base, or from a config of the
 same dataset (a variant), never from another dataset's config; it adds or
 changes keys, never deletes them.
@@ -103,6 +103,58 @@ def vae_method(batch_size: int) -> ml_collections.ConfigDict:
       temperature=dict(start=1.0, end=1.0, decay_steps=0),  # Training temperature of the logits; 0 steps = constant.
       sample_temperature=1.0,  # Logits / T when sampling.
   ))
+
+
+def ddpm(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
+  """The DDPM family on `data_name` (Ho et al., 2020): linear betas 1e-4 to 0.02 over T = 1000, epsilon
+  prediction, EMA 0.999, Adam 2e-4; a small U-Net for 28x28 images, an MLP denoiser for the 2-D mixtures
+  (`ring`, `grid`: batch 256, Adam 1e-3 decayed by a cosine, the coverage series every 1,000 steps, 2,500
+  samples scored at the end). Samples: DDIM with 100 steps, eta 1 (ancestral on the strided schedule).
+  `arg="smoke"`: `shrink_to_smoke`, T = 50 and tiny networks."""
+  mixture = data_name in ("ring", "grid")
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+  c.data = ml_collections.ConfigDict(dict(name=data_name, data_dir=""))
+
+  c.model = ml_collections.ConfigDict()
+  c.model.architecture = "mlp" if mixture else "unet"  # unet | mlp
+  c.model.channels = (16, 32, 32)  # unet: channels at 28, 14 and 7 pixels.
+  c.model.attention = False  # unet: self-attention at the lowest resolution.
+  c.model.dropout_rate = 0.0  # unet: in the residual blocks.
+  c.model.groups = 4  # unet: GroupNorm groups.
+  c.model.widths = (256, 256, 256)  # mlp.
+  c.model.time_dim = 64  # mlp: timestep embedding size.
+
+  c.method = ml_collections.ConfigDict()
+  c.method.name = "ddpm"
+  c.method.batch_size = 256 if mixture else 64
+  c.method.num_timesteps = 1000  # T.
+  c.method.schedule = "linear"  # linear (Ho et al., 2020) | cosine (Nichol & Dhariwal, 2021).
+  c.method.prediction = "epsilon"  # epsilon | v (Salimans & Ho, 2022).
+  c.method.ema_decay = 0.999  # Of the sampled parameters (Ho et al.: 0.9999 over 800k steps).
+  c.method.sampler = "ddim"  # ddpm (Algorithm 2, all T steps) | ddim (sample_steps, eta).
+  c.method.sample_steps = 100
+  c.method.eta = 1.0  # ddim: 0 deterministic, 1 ancestral.
+
+  c.optimizer = ml_collections.ConfigDict(dict(learning_rate=1e-3 if mixture else 2e-4, b1=0.9, b2=0.999,
+                                               decay_steps=0))
+  c.train = ml_collections.ConfigDict(dict(
+      steps=10_000, steps_per_call=100, log_every=100, checkpoint_every=1000, figure_every=1000,
+      keep_checkpoints=2))
+  c.eval = ml_collections.ConfigDict(dict(num_samples=2500 if mixture else 1000))
+  if mixture:
+    c.train.steps = 20_000
+    c.optimizer.decay_steps = c.train.steps
+    c.train.eval_every = 1000  # The coverage time series.
+  if arg == "smoke":
+    shrink_to_smoke(c)
+    c.method.num_timesteps, c.method.sample_steps = 50, 10
+    c.model.channels, c.model.groups, c.model.widths, c.model.time_dim = (8, 16), 4, (32, 32), 16
+    if mixture:
+      c.train.eval_every = 10
+  elif arg:
+    raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
+  return c
 
 
 def shrink_to_smoke(c: ml_collections.ConfigDict) -> None:

@@ -3,11 +3,11 @@
 import ml_collections
 
 from jaxgen.data.real import RealData
-from jaxgen.methods import acgan, gan, hvae, vae
+from jaxgen.methods import acgan, ddpm, gan, hvae, vae
 from jaxgen.methods.base import CAPABILITIES, Method, has_capability
 
 # config.method.name -> make(config, sample_real) -> Method
-METHODS = {"gan": gan.make, "acgan": acgan.make, "vae": vae.make, "hvae": hvae.make}
+METHODS = {"gan": gan.make, "acgan": acgan.make, "vae": vae.make, "hvae": hvae.make, "ddpm": ddpm.make}
 # config.method.name -> (config, RealData) -> the sampler the method trains on; default `RealData.sample`.
 SAMPLERS = {"acgan": acgan.labelled_sampler}
 

@@ -42,6 +42,8 @@ CAPABILITIES = {
     "classify": "(state, x) -> {attribute: class logits [n, K]} of the auxiliary heads (ACGAN)",
     "generate_from_codes": "(state, z_high, z_low, key, temperature) -> samples for given latent codes "
                            "(HierarchicalVAE)",
+    "denoiser": "state -> eps_fn, (x_t float32 [B, ...], t int32 [B]) -> predicted noise, the EMA model "
+                "that `jaxgen.losses.diffusion`'s samplers take (DDPM)",
     "frozen_generator": "state -> (codes float32 [B, latent_dim] -> samples [B, ...]) in evaluation mode (GAN)",
 }
 

@@ -1,0 +1,17 @@
+r"""DDPM on the Stacked MNIST (1,000 modes): EXPECTED.
+
+Command (from the repository root):
+
+  python -m launch.sweep --config configs/stacked_mnist_ddpm.py --seeds 3 --workdir runs/stacked_mnist_ddpm
+
+The family's settings are `configs.base.ddpm`. `get_config("smoke")` runs in seconds.
+"""
+
+import ml_collections
+
+from configs import base
+
+
+def get_config(arg: str = "") -> ml_collections.ConfigDict:
+  """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
+  return base.ddpm("stacked_mnist", arg)
