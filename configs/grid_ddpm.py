@@ -1,10 +1,15 @@
-r"""DDPM on the 25-Gaussian grid: EXPECTED.
+r"""DDPM on the 25-Gaussian grid: the ring's MLP denoiser on the harder 2-D benchmark.
 
-Command (from the repository root):
+Command (from the repository root), 3 seeds in one program:
 
   python -m launch.sweep --config configs/grid_ddpm.py --seeds 3 --workdir runs/grid_ddpm
 
-The family's settings are `configs.base.ddpm`. `get_config("smoke")` runs in seconds.
+The family's settings are `configs.base.ddpm`; see `configs/ring_ddpm.py`.
+
+Measured (2-core CPU, 3 seeds, 4.7 minutes while another training shared
+the CPU): 25 ± 0 of 25 modes in every seed, 97.3% ± 0.3 high-quality
+samples, KL 0.0068 ± 0.0004 nats (mean ± s.e.); the best GAN here,
+`configs/grid_best.py`, reaches 25 ± 0 and 82.9% ± 1.3. `get_config("smoke")` runs in seconds.
 """
 
 import ml_collections

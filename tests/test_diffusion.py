@@ -22,8 +22,9 @@ def gaussian_eps_fn(mu: float, s: float, schedule: diffusion.Schedule):
   return eps_fn
 
 
-def test_the_forward_chain_run_step_by_step_has_the_closed_form_marginal():
-  schedule = diffusion.make_schedule(diffusion.linear_betas(1000))
+@pytest.mark.parametrize("betas", [diffusion.linear_betas, diffusion.cosine_betas])
+def test_the_forward_chain_run_step_by_step_has_the_closed_form_marginal(betas):
+  schedule = diffusion.make_schedule(betas(1000))
   x0 = jnp.full((50_000, 1), 1.5)
   x, keys = x0, jax.random.split(jax.random.key(0), 300)
   for k, key in enumerate(keys):
@@ -47,6 +48,30 @@ def test_q_posterior_is_bayes_rule_of_the_two_gaussians():
   np.testing.assert_allclose(var, 1 / precision, rtol=1e-4)
   np.testing.assert_allclose(mean, (jnp.sqrt(alpha) * xt / beta + jnp.sqrt(prev) * x0 / (1 - prev)) / precision,
                              rtol=1e-4)
+  # By hand, Ho et al. Eq. 7 with betas 0.1, 0.2 at t = 2: alpha_bar 0.72, alpha_bar_prev 0.9; x_0 = 1, x_t = 2:
+  # mean = sqrt(0.9) 0.2 / 0.28 + sqrt(0.8) 0.1 / 0.28 * 2 = 0.677631 + 0.638877, variance = 0.1 / 0.28 * 0.2.
+  mean, var = diffusion.q_posterior(diffusion.make_schedule(jnp.array([0.1, 0.2])), jnp.ones((1, 1)),
+                                    jnp.full((1, 1), 2.0), jnp.array([1]))
+  np.testing.assert_allclose([float(mean[0, 0]), float(var[0, 0])], [1.316508, 0.0714286], rtol=1e-5)
+
+
+def test_alpha_bar_of_both_schedules_against_hand_computed_values():
+  # Linear 0.1, 0.2, 0.3, 0.4: alpha_bar = 0.9, 0.9 * 0.8, 0.72 * 0.7, 0.504 * 0.6.
+  linear = diffusion.make_schedule(diffusion.linear_betas(4, 0.1, 0.4))
+  np.testing.assert_allclose(linear.alpha_bar, [0.9, 0.72, 0.504, 0.3024], rtol=1e-6)
+  np.testing.assert_allclose(linear.alpha_bar_prev, [1.0, 0.9, 0.72, 0.504], rtol=1e-6)
+  # Cosine with s = 0, T = 2: f = cos^2(t pi / 4) is 1, 1/2, 0, so beta = 1/2, then 1 clipped to 0.999.
+  cosine = diffusion.make_schedule(diffusion.cosine_betas(2, s=0.0))
+  np.testing.assert_allclose(cosine.alpha_bar, [0.5, 0.5 * 0.001], rtol=1e-4)  # 1 - 0.999 in float32.
+
+
+def test_one_reverse_step_with_the_true_noise_recovers_x0_at_t_1():
+  schedule = diffusion.make_schedule(jnp.array([0.3]))  # T = 1.
+  x0, noise = jnp.array([[0.25, -0.5]]), jnp.array([[1.3, 0.4]])
+  x1 = diffusion.q_sample(schedule, x0, jnp.array([0]), noise)
+  for sample in (lambda f: diffusion.ddpm_sample(f, schedule, x1, jax.random.key(0)),
+                 lambda f: diffusion.ddim_sample(f, schedule, x1, jax.random.key(0), 1, eta=1.0)):
+    np.testing.assert_allclose(sample(lambda xt, t: noise), x0, atol=1e-6)
 
 
 def test_cosine_alpha_bar_is_the_squared_cosine_and_betas_are_clipped():
@@ -106,6 +131,14 @@ def test_ddim_with_eta_1_over_all_steps_is_ddpm_with_the_posterior_variance():
   assert not np.allclose(diffusion.ddpm_sample(eps_fn, SCHEDULE, x_T, key, variance="beta"), ddpm, atol=2e-4)
   with pytest.raises(ValueError, match="num_steps"):
     diffusion.ddim_sample(eps_fn, SCHEDULE, x_T, key, 1001)
+
+
+def test_ddim_with_eta_0_is_deterministic_given_the_start_noise():
+  eps_fn = gaussian_eps_fn(0.3, 0.8, SCHEDULE)
+  x_T = jax.random.normal(jax.random.key(6), (16, 1))
+  a, b = (diffusion.ddim_sample(eps_fn, SCHEDULE, x_T, jax.random.key(k), 20, eta=e) for k, e in ((0, 0.0), (1, 0.0)))
+  np.testing.assert_array_equal(a, b)
+  assert not np.allclose(a, diffusion.ddim_sample(eps_fn, SCHEDULE, x_T, jax.random.key(1), 20, eta=0.5))
 
 
 @pytest.fixture(scope="module")
