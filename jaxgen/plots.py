@@ -497,3 +497,22 @@ def histograms(values: dict[str, np.ndarray], xlabel: str, title: str = "", bins
   ax.set_title(title, fontsize=9)
   ax.legend(fontsize=7)
   return fig
+
+
+def density_panels(panels: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], xlabel: str
+                   ) -> matplotlib.figure.Figure:
+  """One panel per entry: a histogram of samples (as a density) under an exact density curve.
+
+  Args:
+    panels: {title: (samples float [N], grid float [G], density float [G] on the grid)}.
+    xlabel: what the values are.
+  """
+  fig = matplotlib.figure.Figure(figsize=(3.0 * len(panels), 2.8), dpi=100, layout="constrained")
+  for ax, (title, (samples, grid, density)) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels.items()):
+    ax.hist(samples, bins=grid[::2], density=True, alpha=0.5, label="samples")
+    ax.plot(grid, density, "k", lw=1, label="exact")
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+  fig.axes[0].legend(fontsize=7)
+  return fig

@@ -6,6 +6,7 @@ r"""Reproduces a study of the literature with one command: runs, tables beside t
   python -m launch.reproduce posterior_collapse --workdir runs/drums [--quick]
   python -m launch.reproduce latent_geometry --workdir runs/latent [--quick]
   python -m launch.reproduce letters --workdir runs/letters [--quick]
+  python -m launch.reproduce diffusion --workdir runs/diffusion [--quick]
 
 Each study is a module of `jaxgen.studies` (its docstring says what it runs);
 this script is `jaxgen.studies.run(name, workdir, quick, seeds)` behind flags.
@@ -26,7 +27,7 @@ from launch import common
 
 _QUICK = flags.DEFINE_bool("quick", False, "Short runs: a study in minutes on 2 CPU cores.")
 _SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per setting (default: the study's; mode_collapse 5, or 3 "
-                              "with --quick; posterior_collapse, letters and latent_geometry 3).")
+                              "with --quick; posterior_collapse, letters, latent_geometry and diffusion 3).")
 flags.mark_flags_as_required(["workdir"])
 
 

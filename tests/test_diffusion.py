@@ -173,3 +173,15 @@ def test_ddpm_refuses_unknown_settings_by_name():
   config.method.schedule, config.method.sampler, config.method.sample_steps = "quadratic", "euler", 10_000
   with pytest.raises(ValueError, match="method.schedule.*method.sampler.*method.sample_steps"):
     methods.build(config, make_real(config.data))
+
+
+def test_the_studys_exact_density_of_x_t_is_a_normalised_mixture_that_forgets_the_data():
+  from jaxgen.studies import diffusion as study  # pylint: disable=g-import-not-at-top
+  x0, grid = np.array([-4.0, 0.0, 4.0]), np.linspace(-10, 10, 4001)
+  for t in (1, 200, 1000):
+    assert np.trapezoid(study.exact_density(SCHEDULE, x0, t, grid), grid) == pytest.approx(1.0, abs=1e-4)
+  a = float(SCHEDULE.alpha_bar[0])  # After one step: three spikes of variance beta_1 at sqrt(alpha_bar_1) x0.
+  peak = study.exact_density(SCHEDULE, x0, 1, np.array([np.sqrt(a) * 4.0]))[0]
+  assert peak == pytest.approx(1 / 3 / np.sqrt(2 * np.pi * (1 - a)), rel=1e-6)
+  np.testing.assert_allclose(study.exact_density(SCHEDULE, x0, 1000, grid[::100]),
+                             np.exp(-grid[::100] ** 2 / 2) / np.sqrt(2 * np.pi), atol=1e-3)
