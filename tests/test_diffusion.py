@@ -154,8 +154,8 @@ def test_ddpm_training_lowers_the_loss_and_keeps_the_ema(ring_method):
   step = jax.jit(method.step)
   state = method.init(jax.random.key(0))
   first, _ = step(state, jax.random.key(1))
-  # One step: ema = decay * init + (1 - decay) * new params.
-  expected = jax.tree.map(lambda old, new: 0.9 * old + 0.1 * new, state.ema_params, first.params)
+  # First step: decay min(0.9, (1 + 0) / (10 + 0)) = 0.1, so ema = 0.1 init + 0.9 new params.
+  expected = jax.tree.map(lambda old, new: 0.1 * old + 0.9 * new, state.ema_params, first.params)
   jax.tree.map(lambda a, b: np.testing.assert_allclose(a, b, atol=1e-7), first.ema_params, expected)
   losses = []
   for i in range(400):
@@ -185,3 +185,14 @@ def test_the_studys_exact_density_of_x_t_is_a_normalised_mixture_that_forgets_th
   assert peak == pytest.approx(1 / 3 / np.sqrt(2 * np.pi * (1 - a)), rel=1e-6)
   np.testing.assert_allclose(study.exact_density(SCHEDULE, x0, 1000, grid[::100]),
                              np.exp(-grid[::100] ** 2 / 2) / np.sqrt(2 * np.pi), atol=1e-3)
+
+
+def test_clip_x0_keeps_a_wrong_predictor_in_the_data_range_and_leaves_a_right_one_alone():
+  x_T = jax.random.normal(jax.random.key(8), (64, 1))
+  wrong = lambda xt, t: jnp.full_like(xt, -3.0)  # x0_hat far outside [-1, 1] at every step.
+  free = diffusion.ddim_sample(wrong, SCHEDULE, x_T, jax.random.key(0), 10)
+  clipped = diffusion.ddim_sample(wrong, SCHEDULE, x_T, jax.random.key(0), 10, clip_x0=True)
+  assert float(jnp.abs(free).max()) > 2.0 and float(jnp.abs(clipped).max()) <= 1.0
+  eps_fn = gaussian_eps_fn(0.0, 0.1, SCHEDULE)  # Data well inside [-1, 1]: clipping changes little.
+  a, b = (diffusion.ddim_sample(eps_fn, SCHEDULE, x_T, jax.random.key(0), 50, clip_x0=c) for c in (False, True))
+  assert float(jnp.abs(a - b).max()) < 0.05

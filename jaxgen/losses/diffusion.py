@@ -267,7 +267,7 @@ def ddpm_sample(eps_fn: Callable[[jax.Array, jax.Array], jax.Array], schedule: S
 
 
 def ddim_sample(eps_fn: Callable[[jax.Array, jax.Array], jax.Array], schedule: Schedule, x_T: jax.Array,
-                key: jax.Array, num_steps: int, eta: float = 0.0) -> jax.Array:
+                key: jax.Array, num_steps: int, eta: float = 0.0, clip_x0: bool = False) -> jax.Array:
   r"""DDIM sampling over `num_steps` evenly spaced timesteps (Song et al., 2021, Eq. 12), one `lax.scan`.
 
   From timestep t to the previous visited one s (alpha_bar_s = 1 after the last):
@@ -278,6 +278,12 @@ def ddim_sample(eps_fn: Callable[[jax.Array, jax.Array], jax.Array], schedule: S
   posterior variance on the strided schedule (over all T steps it equals
   `ddpm_sample(..., variance="posterior")`).
 
+  With `clip_x0`, x0_hat is clipped to [-1, 1], the data range of images, as
+  the authors' code of both papers does for images ("clip_denoised"): an
+  imperfect network's x0_hat at large t is its noise error divided by
+  sqrt(alpha_bar_t) (~1/150 at T = 1000), and clipping keeps a few-step
+  deterministic chain from running away. It changes nothing when x0_hat is in range.
+
   Args:
     eps_fn: (x_t float32 [B, ...], t int32 [B]) -> predicted noise like x_t.
     schedule: the `Schedule`.
@@ -285,6 +291,7 @@ def ddim_sample(eps_fn: Callable[[jax.Array, jax.Array], jax.Array], schedule: S
     key: PRNG key of the sampling noise (unused when eta = 0).
     num_steps: how many network evaluations, 1 to T (`timesteps`).
     eta: in [0, 1].
+    clip_x0: clip x0_hat to [-1, 1] (images).
 
   Returns:
     float32 [B, ...] x_0, not clipped.
@@ -300,6 +307,9 @@ def ddim_sample(eps_fn: Callable[[jax.Array, jax.Array], jax.Array], schedule: S
     a = schedule.alpha_bar[i]
     eps = eps_fn(x, jnp.full(x.shape[:1], i))
     x0 = predict_x0(a, x, eps)
+    if clip_x0:
+      x0 = jnp.clip(x0, -1.0, 1.0)
+      eps = (x - jnp.sqrt(a) * x0) / jnp.sqrt(1.0 - a)  # The noise that the clipped x0_hat implies.
     sigma = eta * jnp.sqrt((1.0 - a_prev) / (1.0 - a) * (1.0 - a / a_prev))
     z = jax.random.normal(jax.random.fold_in(key, i), x.shape, x.dtype)
     direction = jnp.sqrt(jnp.maximum(1.0 - a_prev - sigma**2, 0.0)) * eps

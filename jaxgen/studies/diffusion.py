@@ -14,7 +14,7 @@ and one table of modes on the 2-D mixtures for GANs and DDPM.
 (b) MNIST: configs/mnist_ddpm.py and configs/mnist_wgan_gp.py (one seed
     each); the DDPM's EMA model sampled by DDIM (eta 0) and by strided
     ancestral sampling (eta 1) with each of `sample_steps` network
-    evaluations; Fréchet distance, precision and recall in the MNIST
+    evaluations (x0_hat clipped to [-1, 1]); Fréchet distance, precision and recall in the MNIST
     classifier's features against as many training digits, and the sampling
     time per 1,000 samples (compiled, on this machine).
 (c) ring and grid, `num_seeds` seeds each (default 3): the vanilla GAN, the
@@ -141,7 +141,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   for steps in sizes["sample_steps"]:
     for eta in (0.0, 1.0):
       sample = lambda x, steps=steps, eta=eta: jnp.clip(
-          diffusion.ddim_sample(eps_fn, sched, x, jax.random.fold_in(key, 4), steps, eta), -1, 1)
+          diffusion.ddim_sample(eps_fn, sched, x, jax.random.fold_in(key, 4), steps, eta, clip_x0=True), -1, 1)
       seconds = seconds_per_1000(sample, x_T)
       samples = sample(x_T)
       rows.append((f"DDPM, {'DDIM (eta 0)' if eta == 0 else 'ancestral (eta 1)'}, {steps} steps",
