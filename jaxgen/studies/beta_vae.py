@@ -105,6 +105,5 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
             "![gaussian](figures/extremes_gaussian.png)", "", "![echo](figures/extremes_echo.png)", "",
             "Training and evaluation time: " + ", ".join(f"{n} {r.seconds:.0f} s" for n, r in runs.items()) +
             " (nan: reused from an earlier invocation).", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
+  report = common.write_report(workdir, lines)
   return report

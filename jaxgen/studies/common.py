@@ -90,6 +90,17 @@ def summary_tables(rows: list[tuple[str, dict]], names: list[str] | None = None)
   return "\n".join(md) + "\n", "\n".join(csv) + "\n"
 
 
+TRAIN_TIME_NOTE = ("Train time: training and end-of-run evaluation of the sweep (nan: reused from an earlier "
+                   "invocation).")
+
+
+def write_report(workdir: pathlib.Path, lines: list[str]) -> str:
+  """Writes the report's lines to `workdir/report.md`; returns its text."""
+  report = "\n".join(lines)
+  (workdir / "report.md").write_text(report)
+  return report
+
+
 def slug(name: str) -> str:
   """A setting's name as a directory name: lower case, non-alphanumerics as '_'."""
   return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")

@@ -184,8 +184,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     r = done.result
     lines.append(f"| {benchmark} | {name} | {steps} | {fmt(r['modes_captured'])} | {fmt(r['high_quality'], 100)} | "
                  f"{fmt(r['kl'])} | {done.seconds:.0f} s | {timing:.3g} |")
-  lines += ["", "No VAE row: jaxgen's VAEs have Bernoulli pixel likelihoods, none for 2-D points. Train time: "
-            "training and end-of-run evaluation of the sweep (nan: reused from an earlier invocation).", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
+  lines += ["", "No VAE row: jaxgen's VAEs have Bernoulli pixel likelihoods, none for 2-D points. "
+            + common.TRAIN_TIME_NOTE, ""]
+  report = common.write_report(workdir, lines)
   return report

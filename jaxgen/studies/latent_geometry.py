@@ -189,9 +189,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     lines.append(f"| {name} | {fmt(t['optimised_u'])} | {fmt(t['straight_u'])} | {fmt(t['ppl'])} | "
                  f"{fmt(t['frechet_distance'])} | {fmt(t['precision'])} | {fmt(t['recall'])} | "
                  f"{runs[name].seconds:.0f} s |")
-  lines += ["", "Train time: training and end-of-run evaluation of the sweep (nan: reused from an earlier "
-            "invocation).", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
+  lines += ["", common.TRAIN_TIME_NOTE, ""]
+  report = common.write_report(workdir, lines)
   return report
 

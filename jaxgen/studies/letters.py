@@ -210,6 +210,5 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
                  ", ".join(f"{LETTERS[k]} {np.mean(r['per_class_accuracy'], 0)[k]:.2f}" for k in worst) + ".")
   lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in written] + [""]
   lines += [f"Training and evaluation time of all runs: {np.nansum([r.seconds for r in runs.values()]):.0f} s.", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
+  report = common.write_report(workdir, lines)
   return report

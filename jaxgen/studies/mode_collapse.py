@@ -196,8 +196,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   lines += ["", "## Figures", ""] + [f"![{p}]({p})" for p in written] + [""]
   lines += [f"Training and evaluation time of all runs: {np.nansum(list(seconds.values())):.0f} s "
             "(runs reused from an invocation before times were recorded show nan).", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
+  report = common.write_report(workdir, lines)
   csv = ["benchmark,method,seeds," + ",".join(f"{m}_mean,{m}_se" for m in sorted({m for v in METRICS.values() for m in v}))]
   for (benchmark, name), s in stats.items():
     cells = [f"{s[m][0]:.6g},{s[m][1]:.6g}" if m in s else "," for m in

@@ -179,6 +179,5 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
             "120 bpm): " + ", ".join(f"[{n}](figures/samples_{common.slug(n)}.png)" for n in STRATEGIES) + ".", "",
             f"Training and evaluation time of all runs: {np.nansum([r.seconds for r in runs.values()]):.0f} s "
             "(nan: reused from an earlier invocation).", ""]
-  report = "\n".join(lines)
-  (workdir / "report.md").write_text(report)
+  report = common.write_report(workdir, lines)
   return report
