@@ -10,8 +10,9 @@ sampling with 100 steps and eta 1). eval.json has the pixel Fréchet distance
 and the classes covered of 1,000 samples.
 
 Measured (2-core CPU, seed 0): 6,000 steps in 50 minutes while two or
-three other trainings shared the CPU (~2 steps/s; one step is 12 GFLOP by
-XLA's cost analysis); pixel Fréchet distance 23.8 to the test digits with
+three other trainings shared the CPU (~2 steps/s; alone it runs 6.5-6.9
+steps/s, about 15 minutes for the run; one step is 12 GFLOP by XLA's cost
+analysis); pixel Fréchet distance 23.8 to the test digits with
 all 10 classes covered (configs/mnist_wgan_gp.py: 29.0); sampling 1,000
 digits with 100 DDIM steps took 3.4 minutes. The `diffusion` study compares
 it with the WGAN-GP in classifier features and over the number of sampling
