@@ -97,9 +97,15 @@ def schedule_from_config(kind: str, num_timesteps: int) -> Schedule:
   raise ValueError(f"schedule must be one of {SCHEDULES}, got {kind!r}")
 
 
-def _at(values: jax.Array, t: jax.Array, like: jax.Array) -> jax.Array:
-  """values[t] [B] broadcast against `like` [B, ...]."""
+def at_timesteps(values: jax.Array, t: jax.Array, like: jax.Array) -> jax.Array:
+  """values[t] for int32 timesteps t [B], shaped [B, 1, ...] to broadcast against `like` [B, ...]."""
   return values[t].reshape(t.shape + (1,) * (like.ndim - t.ndim))
+
+
+def posterior_variance(schedule: Schedule) -> jax.Array:
+  """float32 [T] beta~_t = (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t) beta_t, the variance of q(x_{t-1} | x_t, x_0)
+  (Ho et al., 2020, Eq. 7); 0 at the first step."""
+  return (1.0 - schedule.alpha_bar_prev) / (1.0 - schedule.alpha_bar) * schedule.betas
 
 
 def q_sample(schedule: Schedule, x0: jax.Array, t: jax.Array, noise: jax.Array) -> jax.Array:
@@ -119,7 +125,7 @@ def q_sample(schedule: Schedule, x0: jax.Array, t: jax.Array, noise: jax.Array) 
     >>> float(q_sample(s, jnp.ones((1, 1)), jnp.array([0]), jnp.zeros((1, 1)))[0, 0])
     0.8660253882408142
   """
-  a = _at(schedule.alpha_bar, t, x0)
+  a = at_timesteps(schedule.alpha_bar, t, x0)
   return jnp.sqrt(a) * x0 + jnp.sqrt(1.0 - a) * noise
 
 
@@ -130,7 +136,7 @@ def q_step(schedule: Schedule, x_prev: jax.Array, t: jax.Array, noise: jax.Array
   what `q_sample` computes in one step (the diffusion study checks the two
   distributions against each other). Shapes as for `q_sample`.
   """
-  b = _at(schedule.betas, t, x_prev)
+  b = at_timesteps(schedule.betas, t, x_prev)
   return jnp.sqrt(1.0 - b) * x_prev + jnp.sqrt(b) * noise
 
 
@@ -150,10 +156,10 @@ def q_posterior(schedule: Schedule, x0: jax.Array, xt: jax.Array, t: jax.Array) 
   Returns:
     (mean float32 like x0, variance float32 broadcastable to it, [B, 1, ...]).
   """
-  a_bar, a_bar_prev = _at(schedule.alpha_bar, t, xt), _at(schedule.alpha_bar_prev, t, xt)
-  beta, alpha = _at(schedule.betas, t, xt), _at(schedule.alphas, t, xt)
+  a_bar, a_bar_prev = at_timesteps(schedule.alpha_bar, t, xt), at_timesteps(schedule.alpha_bar_prev, t, xt)
+  beta, alpha = at_timesteps(schedule.betas, t, xt), at_timesteps(schedule.alphas, t, xt)
   mean = (jnp.sqrt(a_bar_prev) * beta * x0 + jnp.sqrt(alpha) * (1.0 - a_bar_prev) * xt) / (1.0 - a_bar)
-  return mean, (1.0 - a_bar_prev) / (1.0 - a_bar) * beta
+  return mean, at_timesteps(posterior_variance(schedule), t, xt)
 
 
 def predict_x0(alpha_bar_t: jax.Array, xt: jax.Array, eps: jax.Array) -> jax.Array:
@@ -206,7 +212,7 @@ def diffusion_loss(model_fn: Callable[[jax.Array, jax.Array], jax.Array], schedu
   t = jax.random.randint(k_t, (x0.shape[0],), 0, schedule.betas.shape[0])
   noise = jax.random.normal(k_noise, x0.shape, x0.dtype)
   xt = q_sample(schedule, x0, t, noise)
-  target = noise if prediction == "epsilon" else v_target(_at(schedule.alpha_bar, t, x0), x0, noise)
+  target = noise if prediction == "epsilon" else v_target(at_timesteps(schedule.alpha_bar, t, x0), x0, noise)
   err = jnp.square(model_fn(xt, t) - target)
   return err.reshape(err.shape[0], -1).mean(-1)
 
@@ -258,7 +264,7 @@ def ddpm_sample(eps_fn: Callable[[jax.Array, jax.Array], jax.Array], schedule: S
     eps = eps_fn(x, t)
     beta, alpha, a_bar = schedule.betas[i], schedule.alphas[i], schedule.alpha_bar[i]
     mean = (x - beta / jnp.sqrt(1.0 - a_bar) * eps) / jnp.sqrt(alpha)
-    var = beta if variance == "beta" else (1.0 - schedule.alpha_bar_prev[i]) / (1.0 - a_bar) * beta
+    var = beta if variance == "beta" else posterior_variance(schedule)[i]
     z = jax.random.normal(jax.random.fold_in(key, i), x.shape, x.dtype)
     return mean + jnp.where(i > 0, jnp.sqrt(var), 0.0) * z, None
 

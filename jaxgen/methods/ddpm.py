@@ -139,8 +139,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     def eps_fn(xt, t):
       out = apply(state.ema_params, xt, t)
       if m.prediction == "v":
-        a_bar = schedule.alpha_bar[t].reshape(t.shape + (1,) * (xt.ndim - 1))
-        return diffusion.eps_from_v(a_bar, xt, out)
+        return diffusion.eps_from_v(diffusion.at_timesteps(schedule.alpha_bar, t, xt), xt, out)
       return out
     return eps_fn
 

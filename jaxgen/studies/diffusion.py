@@ -139,8 +139,9 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   rows, shown = [], {}
   for steps in sizes["sample_steps"]:
     for eta in (0.0, 1.0):
-      sample = lambda x, steps=steps, eta=eta: jnp.clip(
-          diffusion.ddim_sample(eps_fn, sched, x, jax.random.fold_in(key, 4), steps, eta, clip_x0=True), -1, 1)
+      # With clip_x0 the last step returns the clipped x0_hat: samples are in [-1, 1].
+      sample = lambda x, steps=steps, eta=eta: diffusion.ddim_sample(eps_fn, sched, x, jax.random.fold_in(key, 4),
+                                                                    steps, eta, clip_x0=True)
       samples, seconds = timed_samples(sample, x_T)
       rows.append((f"DDPM, {'DDIM (eta 0)' if eta == 0 else 'ancestral (eta 1)'}, {steps} steps",
                    feature_metrics(params, samples, train), seconds))
