@@ -57,9 +57,33 @@ Profile notes (2-core AMD EPYC, jax 0.10.2; how `jaxgen.nn.conv` came about):
   jaxgen adds no measurable overhead there. Each product runs at ~50 GFLOP/s.
 * A one-trip `lax.scan` nested in the K-step scan halves the DCGAN step
   (see `jaxgen.methods.base.scan`), so a single critic update stays inlined.
+
+Profile notes (2-core Intel Xeon with AVX-512, jax 0.10.2, 2026-12-03; how
+`train.xla_cpu_ynnpack` came about):
+* XLA:CPU hands every matrix product and reduction to YNNPACK by default
+  (`__ynn_fusion` in the compiled HLO). A `jax.profiler` trace of the 2-D
+  step at batch 512 (time per XLA op): each 512 x 128 x 128 product ran on
+  one core, 112-135 us (~130 GFLOP/s), the thunk executor running two
+  independent ones side by side; the step's chain of dependent products
+  (the generator update above all) left the other core idle about a third
+  of the time. Eigen's products (YNNPACK off: the option
+  `xla_cpu_experimental_ynn_fusion_type` set to the empty list) use both
+  cores, 48-63 us each: the step went from 288-297 to 348-388 steps/s, the
+  MNIST VAE from 147-156 to 180-202 (there the reductions are the gain).
+* The other way round at other shapes: the MNIST MLP GANs (batch 64, up to
+  1,024 wide) ran 12-17% slower without YNNPACK, grid_best (3 x 256) 13%,
+  the drum HVAE 6-12%, ring_ddpm 9%; the DCGANs within noise. So it is a
+  per-config key, off for the 128-wide 2-D GAN family and the MNIST VAE,
+  with each choice's measurement in its config (`--set
+  train.xla_cpu_ynnpack=True` times the other one).
+* Threefry's rolled loops on the CPU (4 per 2-D step, ~50 us each) run
+  beside the products: unrolling them changed nothing measurable. The
+  generator output layer's kernel gradient, [512, 128]^T [512, 2], takes
+  120-135 us in either library for 0.26 MFLOP, also off the critical path.
 """
 
 import argparse
+import ast
 import importlib
 import math
 import pathlib
@@ -80,22 +104,25 @@ from jaxgen.methods import METHODS  # pylint: disable=wrong-import-position
 CASES = {
     "mnist_gan": ("mnist_gan", {}),
     "mnist_wgan_gp": ("mnist_wgan_gp", {}),
+    "ring_gan": ("ring_gan", {}),
     "ring_2d": ("ring_gan", {"method.batch_size": 512, "model.latent_dim": 2, "model.critic_widths": (128,) * 3}),
     "ring_unrolled": ("ring_unrolled", {}),
+    "grid_best": ("grid_best", {}),
     "stacked_mnist_dcgan": ("stacked_mnist_dcgan", {}),
     "letters_dcgan": ("letters_dcgan", {}),
     "letters_acgan": ("letters_acgan", {}),
     "mnist_vae": ("mnist_vae", {}),
     "drums_hvae": ("drums_hvae", {}),
+    "ring_ddpm": ("ring_ddpm", {}),
 }
 SWEEP_CASES = ("ring_2d", "stacked_mnist_dcgan")
 
 
-def build(name: str):
-  """(config, method) of a case, built as `launch.train` builds them."""
+def build(name: str, extra: dict | None = None):
+  """(config, method) of a case, built as `launch.train` builds them; `extra` overrides more keys."""
   module, overrides = CASES[name]
   config = importlib.import_module(f"configs.{module}").get_config()
-  config.update_from_flattened_dict(overrides)
+  config.update_from_flattened_dict({**overrides, **(extra or {})})
   real = make_real(config.data)
   sample_real = real.sample_labelled if config.method.name == "acgan" else real.sample
   return config, METHODS[config.method.name](config, sample_real)
@@ -201,30 +228,34 @@ def timed(program, keys, state, k: int, seconds: float, sweep: int = 0) -> tuple
   return compile_s, calls * k * max(sweep, 1) / (time.perf_counter() - t0)
 
 
-def step_row(name: str, seconds: float) -> dict:
-  config, method = build(name)
+def program(method, config, axis):
+  """The engine's K-step program for `config` (`loop._jitted_chunk`, the config's compiler options)."""
+  return loop._jitted_chunk(method.step, axis, config.train.get("xla_cpu_ynnpack", True))
+
+
+def step_row(name: str, seconds: float, extra: dict) -> dict:
+  config, method = build(name, extra)
   k = loop.next_chunk(0, config.train)
   keys = loop.run_keys(0)
   state = method.init(keys["init"])
   jaxpr = jax.make_jaxpr(method.step)(state, keys["steps"])
-  compile_s, rate = timed(loop._jitted_chunk(method.step, None), keys["steps"], state, k, seconds)
+  compile_s, rate = timed(program(method, config, None), keys["steps"], state, k, seconds)
   return dict(name=name, k=k, rate=rate, compile_s=compile_s, gflop=matmul_flops(jaxpr) / 1e9,
               floor=products_only_rate(jaxpr, seconds / 2))
 
 
-def sweep_row(name: str, seeds: int, seconds: float) -> dict:
+def sweep_row(name: str, seeds: int, seconds: float, extra: dict) -> dict:
   """Seed-steps/s of one sweep program over `seeds` seeds and of the seeds run one after another."""
-  config, method = build(name)
+  config, method = build(name, extra)
   k = loop.next_chunk(0, config.train)
   sequential = []
-  program = loop._jitted_chunk(method.step, None)
+  single = program(method, config, None)
   for seed in range(seeds):
     keys = loop.run_keys(seed)
-    sequential.append(timed(program, keys["steps"], method.init(keys["init"]), k, seconds / seeds)[1])
+    sequential.append(timed(single, keys["steps"], method.init(keys["init"]), k, seconds / seeds)[1])
   stacked = jax.tree.map(lambda *x: jnp.stack(x), *[loop.run_keys(s) for s in range(seeds)])
   axis = loop.seed_axis()
-  program = loop._jitted_chunk(method.step, axis)
-  compile_s, rate = timed(program, stacked["steps"], jax.vmap(method.init)(stacked["init"]), k, seconds, seeds)
+  compile_s, rate = timed(program(method, config, axis), stacked["steps"], jax.vmap(method.init)(stacked["init"]), k, seconds, seeds)
   seq_rate = seeds / sum(1 / r for r in sequential)  # Seed-steps/s of running the seeds one after another.
   return dict(name=name, axis=axis, rate=rate, seq_rate=seq_rate, compile_s=compile_s)
 
@@ -234,7 +265,15 @@ def main():
   parser.add_argument("--only", default="", help="comma-separated case names (default: all): " + ",".join(CASES))
   parser.add_argument("--seconds", type=float, default=20.0, help="timed seconds per measurement")
   parser.add_argument("--seeds", type=int, default=5, help="seeds of the sweep comparison (0: skip it)")
+  parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a config key in every case, e.g. train.xla_cpu_ynnpack=False (repeatable)")
   args = parser.parse_args()
+  extra = {}
+  for item in args.set:
+    key, sep, value = item.partition("=")
+    if not sep:
+      parser.error(f"--set takes KEY=VALUE, got {item!r}")
+    extra[key] = ast.literal_eval(value)
   names = [n for n in args.only.split(",") if n] or list(CASES)
   unknown = sorted(set(names) - set(CASES))
   if unknown:
@@ -242,8 +281,8 @@ def main():
   print(f"jax {jax.__version__}, Python {platform.python_version()}, {jax.devices()[0].device_kind} "
         f"({platform.machine()}, {jax.device_count()} device(s))", flush=True)
   gemm = [gemm_rate()]
-  rows = [step_row(name, args.seconds) for name in names]
-  sweeps = [sweep_row(name, args.seeds, args.seconds) for name in names if name in SWEEP_CASES and args.seeds]
+  rows = [step_row(name, args.seconds, extra) for name in names]
+  sweeps = [sweep_row(name, args.seeds, args.seconds, extra) for name in names if name in SWEEP_CASES and args.seeds]
   gemm.append(gemm_rate())
   peak = max(gemm)
   print(f"\nfp32 GEMM (1024^3): {gemm[0]:.0f} GFLOP/s before, {gemm[1]:.0f} after; shares below use {peak:.0f}\n")

@@ -42,4 +42,6 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.optimizer.generator.decay_steps = c.optimizer.critic.decay_steps = c.train.steps
   c.train.checkpoint_every = 2000
   c.train.figure_every = 2000
+  # At 256 wide YNNPACK's products are the faster ones again: 287-291 steps/s against 252 (2-core CPU).
+  c.train.xla_cpu_ynnpack = True
   return c

@@ -48,6 +48,21 @@ def test_cpu_programs_compile_at_optimisation_level_1_unless_xla_flags_say_other
   assert loop.compiler_options() is None
 
 
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="the option is for XLA:CPU")
+def test_ynnpack_switch_takes_the_products_out_of_ynnpack_and_keeps_their_values(monkeypatch):
+  monkeypatch.setenv("XLA_FLAGS", "")
+  # A 2-D GAN layer: its product and bias + activation, as the 2-D step has 24 of them.
+  layer = lambda x, w, b: jax.nn.leaky_relu(x @ w + b, 0.2)
+  args = [jax.random.normal(jax.random.key(i), shape) for i, shape in enumerate([(512, 128), (128, 128), (128,)])]
+  compiled = {on: jax.jit(layer, compiler_options=loop.compiler_options(ynnpack=on)).lower(*args).compile()
+              for on in (True, False)}
+  assert loop.compiler_options(ynnpack=False)["xla_cpu_experimental_ynn_fusion_type"] == ""
+  assert "__ynn_fusion" not in compiled[False].as_text()  # Eigen's product, XLA's own loop fusion.
+  np.testing.assert_allclose(compiled[False](*args), compiled[True](*args), rtol=1e-5, atol=1e-5)
+  monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_experimental_ynn_fusion_type=")  # $XLA_FLAGS wins.
+  assert "xla_cpu_experimental_ynn_fusion_type" not in loop.compiler_options(ynnpack=False)
+
+
 def test_workdir_layout(tmp_path):
   engine.train(helpers.toy_method(), helpers.toy_config(), tmp_path, progress=False)
   records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]

@@ -64,34 +64,50 @@ def over_seeds(f, axis: str | None):
   return lambda a, b, c: jax.lax.map(lambda ab: f(*ab, c), (a, b))
 
 
-def compiler_options() -> dict | None:
-  """XLA options of the engine's programs: backend optimisation level 1 (of 3) on a CPU, else None.
+def compiler_options(ynnpack: bool = True) -> dict | None:
+  """XLA options of the engine's programs on a CPU (None on other backends and when there is nothing to set).
 
-  On XLA:CPU the level sets how hard LLVM optimises the generated loops; the
-  matrix products are library calls either way. Level 1 compiles every study
-  step 15-45% faster (the DCGAN step in 7.6-8.3 s instead of 13.3 s) and runs
-  it as fast within this machine's noise (`benchmarks/steps.py`, both levels
-  interleaved twice, 2-core CPU, jax 0.10.2). A level set in $XLA_FLAGS wins.
+  * Backend optimisation level 1 (of 3): the level sets how hard LLVM
+    optimises the generated loops; the matrix products are library calls
+    either way. Level 1 compiles every study step 15-45% faster (the DCGAN
+    step in 7.6-8.3 s instead of 13.3 s) and runs it as fast within this
+    machine's noise (`benchmarks/steps.py`, both levels interleaved twice,
+    2-core CPU, jax 0.10.2). A level set in $XLA_FLAGS wins.
+  * `ynnpack=False` (the config key `train.xla_cpu_ynnpack`) turns off
+    XLA:CPU's YNNPACK fusions, so matrix products and reductions are XLA's
+    own (Eigen) kernels. On the 2-core CPU (jax 0.10.2, `benchmarks/steps.py`)
+    YNNPACK ran each 512 x 128 x 128 product of the 2-D GAN step on one core
+    (~125 us), Eigen on both (~55 us): the step ran 288-297 steps/s with
+    YNNPACK and 357-388 without, the MNIST VAE 150-156 and 188-202. The
+    MNIST MLP GANs ran 12-17% slower without it, so it stays on by default.
+    The two give the same math, not the same bits. A YNNPACK setting in
+    $XLA_FLAGS wins.
   """
-  if jax.default_backend() != "cpu" or "xla_backend_optimization_level" in os.environ.get("XLA_FLAGS", ""):
+  if jax.default_backend() != "cpu":
     return None
-  return {"xla_backend_optimization_level": 1}
+  flags = os.environ.get("XLA_FLAGS", "")
+  options = {}
+  if "xla_backend_optimization_level" not in flags:
+    options["xla_backend_optimization_level"] = 1
+  if not ynnpack and "xla_cpu_experimental_ynn_fusion_type" not in flags:
+    options["xla_cpu_experimental_ynn_fusion_type"] = ""  # The empty list: no YNNPACK fusion of any type.
+  return options or None
 
 
 # The jitted programs are cached by the method's functions, so the runs of a study that share a method
 # compile once: a DCGAN step takes ~8 s to compile on a CPU.
 @functools.lru_cache(maxsize=4)
-def _jitted_chunk(step_fn, axis: str | None):
+def _jitted_chunk(step_fn, axis: str | None, ynnpack: bool = True):
   """jit(scan_steps of `step_fn`) over (step key, state, steps), per seed for a sweep; donates the state."""
   return jax.jit(over_seeds(functools.partial(scan_steps, step_fn), axis), donate_argnums=1,
-                 compiler_options=compiler_options())
+                 compiler_options=compiler_options(ynnpack))
 
 
 @functools.lru_cache(maxsize=4)
-def _jitted_evaluate(sample_fn, evaluate, num_samples: int, axis: str | None):
+def _jitted_evaluate(sample_fn, evaluate, num_samples: int, axis: str | None, ynnpack: bool = True):
   """jit of (state, eval key, step) -> evaluate(num_samples samples drawn with fold_in(key, step))."""
   return jax.jit(over_seeds(lambda s, k, i: evaluate(sample_fn(s, jax.random.fold_in(k, i), num_samples)), axis),
-                 compiler_options=compiler_options())
+                 compiler_options=compiler_options(ynnpack))
 
 
 def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:
@@ -159,7 +175,8 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
 
   Reads `config.seed` and `config.train`: steps, steps_per_call (K, steps
   fused per jitted call), log_every, checkpoint_every, figure_every,
-  keep_checkpoints, and eval_every when `evaluate` is given (all in steps);
+  keep_checkpoints, and eval_every when `evaluate` is given (all in steps),
+  and the optional `xla_cpu_ynnpack` (default True; `compiler_options`);
   and `config.eval.series_samples` (or, without it, `config.eval.num_samples`)
   and `config.eval.figure_samples` (images per figure step, default 64).
 
@@ -236,10 +253,11 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     if config_json:  # Only once the run is known to resume (or start): a refused run changes no file.
       workdir_lib.write_atomic(workdir / "config.json", config_json)
     writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
-    run = _jitted_chunk(method.step, axis)
+    ynnpack = train_cfg.get("xla_cpu_ynnpack", True)
+    run = _jitted_chunk(method.step, axis, ynnpack)
     if evaluate:  # The time series may use fewer samples than the final evaluation.
       num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
-      evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis)
+      evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis, ynnpack)
     bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
                     dynamic_ncols=True)
     pending = []  # Metrics of the steps since the last log line.
