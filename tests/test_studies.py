@@ -1,5 +1,7 @@
 """Pieces of the studies' reports: when collapse begins, mean +- standard error tables, the study registry."""
 
+import re
+
 import numpy as np
 
 import pytest
@@ -37,3 +39,41 @@ def test_an_unknown_study_is_refused_with_the_valid_names(tmp_path):
     studies.run("mode_colapse", tmp_path)
   assert not list(tmp_path.iterdir())
 
+
+
+def markdown_tables(report: str) -> list[list[list[str]]]:
+  """The report's markdown tables, each a list of rows of cells (the header first, the |---| line dropped)."""
+  tables, rows = [], []
+  for line in report.splitlines() + [""]:
+    if line.startswith("|"):
+      if not set(line) <= set("|-: "):
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    elif rows:
+      tables.append(rows)
+      rows = []
+  return tables
+
+
+# Each study's smoke run (its configs' `smoke` variants, one seed, two settings of each table: `common.smoke_subset`):
+# the whole pipeline from training to report.md and its figures, not the science. The classifiers are the session's
+# shared ones.
+@pytest.mark.parametrize("name", sorted(studies.STUDIES))
+def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, tmp_path, request):
+  needs = {"letters": ["letter_classifier"], "beta_vae": ["tfds_data_dir"], "posterior_collapse": []}
+  for fixture in needs.get(name, ["classifier"]):
+    request.getfixturevalue(fixture)
+  report = studies.run(name, tmp_path, seeds=1, smoke=True)
+  assert (tmp_path / "report.md").read_text() == report
+  tables = markdown_tables(report)
+  assert tables, f"{name}: no table in its report"
+  for table in tables:  # A header, at least one row, and every row as wide as its header.
+    assert len(table) >= 2 and all(len(row) == len(table[0]) for row in table), table
+  figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report)
+  assert figures, f"{name}: no figure in its report"
+  for path in figures:
+    assert (tmp_path / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
+  if name == "mode_collapse":  # One row per trained setting on each 2-D benchmark, then the published rows.
+    sections = {section.split()[0]: section for section in report.split("\n## ")[1:]}
+    for benchmark in ("ring", "grid"):
+      rows = markdown_tables(sections[benchmark])[0][1:]
+      assert [row[0] for row in rows[:len(mode_collapse.SMOKE_FIXES)]] == list(mode_collapse.SMOKE_FIXES)

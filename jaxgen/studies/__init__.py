@@ -28,8 +28,9 @@ def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int 
     workdir: the study's directory.
     quick: short runs, minutes on a 2-core CPU: trends at best, not converged values.
     seeds: seeds per setting; None for the study's default.
-    smoke: every setting on its config's `smoke` variant, seconds per run: checks the whole pipeline
-      (runs, evaluation, figures, report), not the science. For tests.
+    smoke: two settings of each of the study's tables (`common.smoke_subset`), each on its config's
+      `smoke` variant, seconds per run: checks the whole pipeline (runs, evaluation, figures, report), not
+      the science. For tests.
 
   Raises:
     ValueError: an unknown study name or seeds < 1; and what the runs raise.

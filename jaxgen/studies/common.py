@@ -101,6 +101,20 @@ def write_report(workdir: pathlib.Path, lines: list[str]) -> str:
   return report
 
 
+def smoke_subset(table, names, smoke: bool):
+  """A study's table of settings (a dict by name, or a tuple of names), cut to `names` when `smoke`.
+
+  A smoke run (tests) then builds every table and figure of the report from
+  those settings only, seconds per setting; the full and --quick runs train
+  every setting.
+  """
+  if not smoke:
+    return table
+  if isinstance(table, dict):
+    return {name: value for name, value in table.items() if name in names}
+  return tuple(name for name in table if name in names)
+
+
 def slug(name: str) -> str:
   """A setting's name as a directory name: lower case, non-alphanumerics as '_'."""
   return "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")

@@ -105,8 +105,8 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
 
   # (c) first, the cheapest training. Modes on the 2-D mixtures: GAN, the best GAN fix, DDPM.
   table = {}
-  for benchmark, settings in BENCHMARKS.items():
-    for name, module in settings.items():
+  for benchmark, settings in common.smoke_subset(BENCHMARKS, ("ring",), smoke).items():
+    for name, module in common.smoke_subset(settings, ("GAN", "DDPM"), smoke).items():
       config = common.shorten(module.get_config(variant), sizes["steps_2d"])
       print(f"[diffusion] {benchmark} {name} -> {workdir / benchmark / common.slug(name)}", flush=True)
       done = common.study_run(config, workdir / benchmark / common.slug(name), seeds)

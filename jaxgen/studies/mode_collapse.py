@@ -45,6 +45,7 @@ FIXES_2D = {
     "R1 (0.1)": {"method.r1_gamma": 0.1},  # Mescheder et al. (2018), Eq. 9; configs/grid_best.py.
     "Spectral norm": {"model.spectral_norm": True},  # Miyato et al. (2018).
 }
+SMOKE_FIXES = ("GAN", "Spectral norm")  # The 2-D settings of a smoke run (`common.smoke_subset`).
 QUICK_STEPS = {"ring": 500, "grid": 500, "stacked_mnist": 20}
 QUICK_SEEDS = 3
 QUICK_STACKED_FIX = "PacGAN4"  # --quick compares this fix with the DCGAN on stacked MNIST.
@@ -127,11 +128,12 @@ def figures(workdir: pathlib.Path, runs: dict, histograms: dict) -> list[str]:
 
 def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
   """Runs the study and writes report.md; returns its text. `num_seeds` None: 5, or QUICK_SEEDS with --quick.
-  `smoke`: --quick on the smoke configs (a pipeline check of seconds per run, for tests)."""
+  `smoke`: --quick on the smoke configs of SMOKE_FIXES (a pipeline check of seconds per run, for tests)."""
   quick = quick or smoke
   num_seeds = num_seeds or (QUICK_SEEDS if quick else 5)
   seeds = list(range(num_seeds))
   runs, results, configs, seconds = {}, {}, {}, {}
+  fixes_2d = common.smoke_subset(FIXES_2D, SMOKE_FIXES, smoke)
 
   def do(benchmark, name, config):
     run_dir = workdir / benchmark / common.slug(name)
@@ -141,10 +143,10 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     runs[(benchmark, name)], configs[(benchmark, name)] = run_dir, config
 
   for benchmark, module in BENCHMARKS_2D.items():
-    for name, overrides in FIXES_2D.items():
+    for name, overrides in fixes_2d.items():
       do(benchmark, name, study_config(module, overrides, quick, benchmark, smoke))
   stats = {k: {n: common.mean_and_se(v[n]) for n in METRICS[k[0]]} for k, v in results.items()}
-  fixes = [n for n in FIXES_2D if n != "GAN"]
+  fixes = [n for n in fixes_2d if n != "GAN"]
   # --quick: an unrolled DCGAN runs its critic updates in a lax.scan, which XLA:CPU makes very slow.
   best = QUICK_STACKED_FIX if quick else max(
       fixes, key=lambda n: (stats[("grid", n)]["modes_captured"][0], stats[("ring", n)]["modes_captured"][0],
@@ -172,7 +174,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     lines += [f"## {benchmark} ({8 if benchmark == 'ring' else 25} modes, {steps} generator steps)", "",
               "| method | seeds | modes captured | high quality (%) | KL (nats) | run time / source |",
               "|---|---|---|---|---|---|"]
-    for name in FIXES_2D:
+    for name in fixes_2d:
       s = results[(benchmark, name)]
       lines.append(f"| {name} | {num_seeds} | {fmt(s['modes_captured'])} | {fmt(s['high_quality'], 100)} | "
                    f"{fmt(s['kl'])} | {seconds[(benchmark, name)]:.0f} s |")
