@@ -91,7 +91,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   figdir.mkdir(parents=True, exist_ok=True)
   base = common.shorten(mnist_gan.get_config("smoke" if smoke else ""), sizes["steps"])
   runs = {}
-  for name, overrides in SETTINGS.items():
+  for name, overrides in common.smoke_subset(SETTINGS, ("GAN", "Path energy"), smoke).items():
     config = copy.deepcopy(base)
     config.update_from_flattened_dict(overrides)
     print(f"[latent_geometry] {name} -> {workdir / common.slug(name)}", flush=True)
