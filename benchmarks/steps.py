@@ -237,7 +237,7 @@ def timed(program, keys, state, k: int, seconds: float, sweep: int = 0) -> tuple
 
 def program(method, config, axis):
   """The engine's K-step program for `config` (`loop._jitted_chunk`, the config's compiler options)."""
-  return loop._jitted_chunk(method.step, axis, config.train.get("xla_cpu_ynnpack", True))
+  return loop._jitted_chunk(method.step, axis, loop.cpu_ynnpack(config.train))
 
 
 def step_row(name: str, seconds: float, extra: dict) -> dict:
@@ -262,7 +262,8 @@ def sweep_row(name: str, seeds: int, seconds: float, extra: dict) -> dict:
     sequential.append(timed(single, keys["steps"], method.init(keys["init"]), k, seconds / seeds)[1])
   stacked = jax.tree.map(lambda *x: jnp.stack(x), *[loop.run_keys(s) for s in range(seeds)])
   axis = loop.seed_axis()
-  compile_s, rate = timed(program(method, config, axis), stacked["steps"], jax.vmap(method.init)(stacked["init"]), k, seconds, seeds)
+  compile_s, rate = timed(program(method, config, axis), stacked["steps"], jax.vmap(method.init)(stacked["init"]),
+                          k, seconds, seeds)
   seq_rate = seeds / sum(1 / r for r in sequential)  # Seed-steps/s of running the seeds one after another.
   return dict(name=name, axis=axis, rate=rate, seq_rate=seq_rate, compile_s=compile_s)
 

@@ -40,7 +40,6 @@ def test_an_unknown_study_is_refused_with_the_valid_names(tmp_path):
   assert not list(tmp_path.iterdir())
 
 
-
 def markdown_tables(report: str) -> list[list[list[str]]]:
   """The report's markdown tables, each a list of rows of cells (the header first, the |---| line dropped)."""
   tables, rows = [], []

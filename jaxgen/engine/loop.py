@@ -77,8 +77,8 @@ def compiler_options(ynnpack: bool = True) -> dict | None:
     XLA:CPU's YNNPACK fusions, so matrix products and reductions are XLA's
     own (Eigen) kernels. On the 2-core CPU (jax 0.10.2, `benchmarks/steps.py`)
     YNNPACK ran each 512 x 128 x 128 product of the 2-D GAN step on one core
-    (~125 us), Eigen on both (~55 us): the step ran 288-297 steps/s with
-    YNNPACK and 357-388 without, the MNIST VAE 150-156 and 188-202. The
+    (~125 us), Eigen on both (~55 us): the step ran 280-297 steps/s with
+    YNNPACK and 348-388 without, the MNIST VAE 147-156 and 180-202. The
     MNIST MLP GANs ran 12-17% slower without it, so it stays on by default.
     The two give the same math, not the same bits. A YNNPACK setting in
     $XLA_FLAGS wins.
@@ -92,6 +92,11 @@ def compiler_options(ynnpack: bool = True) -> dict | None:
   if not ynnpack and "xla_cpu_experimental_ynn_fusion_type" not in flags:
     options["xla_cpu_experimental_ynn_fusion_type"] = ""  # The empty list: no YNNPACK fusion of any type.
   return options or None
+
+
+def cpu_ynnpack(train: ml_collections.ConfigDict) -> bool:
+  """The config's `train.xla_cpu_ynnpack` (optional, default True: XLA's own choice), for `compiler_options`."""
+  return train.get("xla_cpu_ynnpack", True)
 
 
 # The jitted programs are cached by the method's functions, so the runs of a study that share a method
@@ -253,7 +258,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     if config_json:  # Only once the run is known to resume (or start): a refused run changes no file.
       workdir_lib.write_atomic(workdir / "config.json", config_json)
     writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
-    ynnpack = train_cfg.get("xla_cpu_ynnpack", True)
+    ynnpack = cpu_ynnpack(train_cfg)
     run = _jitted_chunk(method.step, axis, ynnpack)
     if evaluate:  # The time series may use fewer samples than the final evaluation.
       num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples

@@ -197,10 +197,11 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
             " | ".join(lost_text) + ".",
             "- Most samples (mean over seeds): " + ", ".join(f"{LETTERS[k]} {mean_counts[k]:.0f}" for k in order[:5]) +
             "; fewest: " + ", ".join(f"{LETTERS[k]} {mean_counts[k]:.0f}" for k in order[-5:]) + ".", ""]
+  monitor = configs[next(iter(acgans))].method  # The drop monitor's settings, shared by the AC-GAN settings.
   lines += ["## AC-GAN: auxiliary-loss drops", "",
             f"A drop is an event where the auxiliary cross-entropy on generated images falls by more than "
-            f"{configs[next(iter(acgans))].method.aux_drop_threshold:g} (relative) between two windows of "
-            f"{configs[next(iter(acgans))].method.aux_drop_window} steps; its log interval is marked in "
+            f"{monitor.aux_drop_threshold:g} (relative) between two windows of "
+            f"{monitor.aux_drop_window} steps; its log interval is marked in "
             "figures/acgan_aux_loss.png.", ""]
   for name in acgans:
     steps_d, drops = series(dirs[name], "aux_drop")
