@@ -27,7 +27,8 @@ from launch import common
 
 _QUICK = flags.DEFINE_bool("quick", False, "Short runs: a study in minutes on 2 CPU cores.")
 _SEEDS = flags.DEFINE_integer("seeds", None, "Seeds per setting (default: the study's; mode_collapse 5, or 3 "
-                              "with --quick; posterior_collapse, letters, latent_geometry and diffusion 3).")
+                              "with --quick; beta_vae 3 per kl_weight, or 1 with --quick; posterior_collapse, letters, "
+                              "latent_geometry and diffusion 3).")
 flags.mark_flags_as_required(["workdir"])
 
 

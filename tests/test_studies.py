@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from jaxgen import studies
+from jaxgen.studies import beta_vae
 from jaxgen.studies import common
 from jaxgen.studies import mode_collapse
 
@@ -32,6 +33,15 @@ def test_summary_tables_have_one_row_per_setting():
   markdown, csv = common.summary_tables(rows)
   assert csv.splitlines() == ["setting,seeds,modes_mean,modes_se", "a,2,7.5,0.5", "b,2,1,0"]
   assert "| a | 2 | 7.5 ± 0.5 |" in markdown
+
+
+def test_beta_vae_sweep_members_regroup_by_beta_over_seeds():
+  seeds, settings = beta_vae.sweep((0.1, 1.0, 10.0), num_seeds=2)
+  assert seeds == [0, 1, 2, 3, 4, 5]  # Every member its own seed; with one seed, member i is seed i.
+  # Regrouping the members' own kl_weight gives each beta's seeds, so results land in the right row.
+  grouped = beta_vae.per_beta(settings["kl_weight"], 3)
+  np.testing.assert_array_equal(grouped, [[0.1, 0.1], [1.0, 1.0], [10.0, 10.0]])
+  np.testing.assert_array_equal(beta_vae.per_beta(seeds, 3), [[0, 3], [1, 4], [2, 5]])
 
 
 def test_an_unknown_study_is_refused_with_the_valid_names(tmp_path):

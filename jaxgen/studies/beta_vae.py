@@ -13,9 +13,13 @@ configs/mnist_vae.py on the 4,500 `mnist_subset` digits:
     nats per test digit; reconstructions and samples at the smallest and
     largest beta.
 
-Every run is a resumable sweep workdir under the study's workdir; a finished
-run is reused when the command is run again. `--quick` (QUICK_STEPS) takes a
-few minutes on a 2-core CPU.
+Each sweep trains `num_seeds` seeds of every beta at once (default NUM_SEEDS;
+one with `--quick`): member j has seed j and beta BETAS[j % len(BETAS)], so
+with one seed member i is seed i with the i-th beta, as before seeds were
+added. The tables give mean +- standard error over seeds; the figures show
+seed 0. Every run is a resumable sweep workdir under the study's workdir; a
+finished run is reused when the command is run again. `--quick`
+(QUICK_STEPS, one seed) takes a few minutes on a 2-core CPU.
 """
 
 import copy
@@ -28,29 +32,41 @@ from configs import mnist_vae
 from jaxgen import plots
 from jaxgen.experiment import held_out_examples
 from jaxgen.studies import common
-from jaxgen.studies.common import member
+from jaxgen.studies.common import fmt, member
 
 BETAS_2D = (0.0, 1.0, 30.0)
 BETAS_RD = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 QUICK_STEPS = 1500
+NUM_SEEDS = 3  # Full study; --quick and smoke runs train one seed per beta.
+
+
+def sweep(betas, num_seeds: int) -> tuple[list[int], dict]:
+  """(seeds, settings) of a sweep over `betas` x `num_seeds`: member j is seed j with kl_weight betas[j % len]."""
+  return list(range(len(betas) * num_seeds)), {"kl_weight": list(betas) * num_seeds}
+
+
+def per_beta(values, num_betas: int) -> list[np.ndarray]:
+  """A sweep's per-member values regrouped as one array over seeds per beta (the order of `sweep`)."""
+  values = np.asarray(values, np.float64)
+  return list(values.reshape(-1, num_betas).T)
 
 
 def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
-  """Runs the beta-VAE study and writes report.md; returns its text. `num_seeds` is unused (one run per beta)."""
-  del num_seeds
+  """Runs the beta-VAE study and writes report.md; returns its text. `num_seeds`: seeds per beta (see above)."""
+  num_seeds = num_seeds or (1 if quick or smoke else NUM_SEEDS)
   figdir = workdir / "figures"
   figdir.mkdir(parents=True, exist_ok=True)
   base = common.shorten(mnist_vae.get_config("smoke" if smoke else ""), (quick or smoke) and QUICK_STEPS)
 
   config = copy.deepcopy(base)
   config.model.latent_dim = 2
-  runs = {"2-D latents": common.study_run(config, workdir / "latent_2d", list(range(len(BETAS_2D))),
-                                          {"kl_weight": list(BETAS_2D)})}
+  runs = {"2-D latents": common.study_run(config, workdir / "latent_2d", *sweep(BETAS_2D, num_seeds))}
   for encoder in ("gaussian", "echo"):
     config = copy.deepcopy(base)
     config.model.encoder = encoder
-    runs[encoder] = common.study_run(config, workdir / f"rate_distortion_{encoder}", list(range(len(BETAS_RD))),
-                                     {"kl_weight": list(BETAS_RD)})
+    runs[encoder] = common.study_run(config, workdir / f"rate_distortion_{encoder}", *sweep(BETAS_RD, num_seeds))
+  stats = {name: {k: per_beta(run.result[k], len(BETAS_2D if name == "2-D latents" else BETAS_RD))
+                  for k in ("kl", "recon_nll", "elbo", "active_units")} for name, run in runs.items()}
 
   run = runs["2-D latents"]
   x, labels = held_out_examples(run.real), run.real.test["label"]
@@ -71,34 +87,36 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
       rows.append(2 * jax.nn.sigmoid(run.method.decode(one, z)) - 1)
     rows += [run.method.sample(member(run.state, i), jax.random.key(2), 8) for i in (0, len(BETAS_RD) - 1)]
     plots.image_grid(np.concatenate([np.asarray(r) for r in rows]), ncols=8).savefig(figdir / f"extremes_{encoder}.png")
-  fig = plots.annotated_curves({e: (runs[e].result["kl"], runs[e].result["recon_nll"]) for e in ("gaussian", "echo")},
+  fig = plots.annotated_curves({e: ([np.mean(v) for v in stats[e]["kl"]], [np.mean(v) for v in stats[e]["recon_nll"]])
+                               for e in ("gaussian", "echo")},
                                [f"{b:g}" for b in BETAS_RD], "rate (nats per digit)",
                                "distortion: reconstruction NLL (nats per digit)",
-                               "MNIST rate-distortion over kl_weight (annotated)")
+                               f"MNIST rate-distortion over kl_weight (annotated; mean of {num_seeds} seeds)")
   fig.savefig(figdir / "rate_distortion.png")
 
-  r2 = runs["2-D latents"].result
+  r2 = stats["2-D latents"]
   lines = [f"# beta-VAE: {'quick' if quick else 'full'} study", "",
            f"Command: `python -m launch.reproduce beta_vae --workdir {workdir}{' --quick' if quick else ''}`", "",
            f"MNIST (`mnist_subset`: 4,500 train / 500 test real digits), MLP encoder and decoder, "
            f"{base.train.steps} steps at batch {base.method.batch_size}. Numbers are nats per test digit "
-           "(Bernoulli likelihood of the pixels in [0, 1]), on the 500 test digits. Each kl_weight (beta) is one "
-           "member of a vmapped sweep (member i: seed i).", "",
+           "(Bernoulli likelihood of the pixels in [0, 1]), on the 500 test digits; mean ± standard error over "
+           f"{num_seeds} seeds per kl_weight (beta), all members of one sweep per table (member j: seed j); "
+           "figures: seed 0.", "",
            "## 2-D latents", "", "![latents](figures/latent_2d.png)", "",
            "| kl_weight | KL (rate) | reconstruction NLL | negative ELBO | active units (of 2) |", "|---|---|---|---|---|"]
   for i, beta in enumerate(BETAS_2D):
-    lines.append(f"| {beta:g} | {r2['kl'][i]:.2f} | {r2['recon_nll'][i]:.1f} | {-r2['elbo'][i]:.1f} | "
-                 f"{r2['active_units'][i]} |")
+    lines.append(f"| {beta:g} | {fmt(r2['kl'][i])} | {fmt(r2['recon_nll'][i])} | {fmt(-r2['elbo'][i])} | "
+                 f"{fmt(r2['active_units'][i])} |")
   lines += ["", "## Rate-distortion (16 latents)", "", "![rate-distortion](figures/rate_distortion.png)", "",
             "Rate: KL(q(z|x) || N(0, I)) for the Gaussian encoder; the exact echo rate -E log|det S(x)| for the echo "
             f"encoder (Brekelmans et al., 2019; clip {base.model.echo_clip}, d_max {base.model.echo_d_max}). "
             "Distortion: reconstruction NLL.", "",
             "| kl_weight | Gaussian: rate | Gaussian: distortion | Gaussian: active units | echo: rate | "
             "echo: distortion | echo: active units |", "|---|---|---|---|---|---|---|"]
-  g, e = runs["gaussian"].result, runs["echo"].result
+  g, e = stats["gaussian"], stats["echo"]
   for i, beta in enumerate(BETAS_RD):
-    lines.append(f"| {beta:g} | {g['kl'][i]:.2f} | {g['recon_nll'][i]:.1f} | {g['active_units'][i]} | "
-                 f"{e['kl'][i]:.2f} | {e['recon_nll'][i]:.1f} | {e['active_units'][i]} |")
+    lines.append(f"| {beta:g} | {fmt(g['kl'][i])} | {fmt(g['recon_nll'][i])} | {fmt(g['active_units'][i])} | "
+                 f"{fmt(e['kl'][i])} | {fmt(e['recon_nll'][i])} | {fmt(e['active_units'][i])} |")
   lines += ["", f"Rows of `figures/extremes_<encoder>.png`: 8 test digits; their reconstructions at kl_weight "
             f"{BETAS_RD[0]:g} and {BETAS_RD[-1]:g}; samples at {BETAS_RD[0]:g} and {BETAS_RD[-1]:g} (Gaussian: "
             "decoded N(0, I) draws; echo: decoded echo noise of real digits, the aggregate posterior).", "",

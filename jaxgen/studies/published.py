@@ -7,6 +7,8 @@ Sources:
     networks". NeurIPS 2018, arXiv:1712.04086.
   * Metz, Poole, Pfau, Sohl-Dickstein. "Unrolled Generative Adversarial Networks".
     ICLR 2017, arXiv:1611.02163.
+  * Elfeki, Couprie, Riviere, Elhoseiny. "GDPP: Learning Diverse Generations using
+    Determinantal Point Processes". ICML 2019, arXiv:1812.00068.
 
 Provenance. Every number below was read in a table image published by the paper's
 authors (checked 2026-12-01):
@@ -15,6 +17,10 @@ authors (checked 2026-12-01):
     and Table3.png (stacked MNIST, Unrolled-GAN setting). Table 2 quotes the VEEGAN rows
     and Table 3 quotes Metz et al.'s rows, with the same numbers.
   * VEEGAN: akashgit/VEEGAN tab.png (the paper's Tables 1 and 2).
+  * GDPP: M-Elfeki/GDPP Figures/Fig_2.png (the paper's Table 1; checked 2026-12-03). Its
+    GAN, ALI, Unrolled GAN and VEEGAN rows are VEEGAN's; only its own two rows are kept
+    here: GDPP-GAN and WGAN-GP (Gulrajani et al., 2017, as the GDPP authors ran it). The
+    table gives no +- and no number of runs.
 Each row's `verified` says where: "table" (the source's own table) or "quoted" (the
 source's numbers as another paper's table quotes them: Metz et al.'s rows, read in
 PacGAN's Table 3, not in the Unrolled-GAN paper itself). Rows recalled in earlier
@@ -73,6 +79,10 @@ PUBLISHED = {
          kl=0.1, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
     dict(method="PacGAN4", modes=7.8, modes_se=0.1, high_quality=95.9, high_quality_se=1.4,
          kl=0.07, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D ring)", verified="table"),
+    dict(method="WGAN-GP", modes=6.8, modes_se=None, high_quality=59.6, high_quality_se=None,
+         kl=None, kl_se=None, trials=None, source="Elfeki et al. 2019 (GDPP), Table 1", verified="table"),
+    dict(method="GDPP-GAN", modes=8.0, modes_se=None, high_quality=71.7, high_quality_se=None,
+         kl=None, kl_se=None, trials=None, source="Elfeki et al. 2019 (GDPP), Table 1", verified="table"),
   ],
 
   # ---------------------------------------------------------------------------
@@ -102,6 +112,10 @@ PUBLISHED = {
          kl=0.06, kl_se=0.02, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
     dict(method="PacGAN4", modes=24.8, modes_se=0.2, high_quality=93.6, high_quality_se=0.6,
          kl=0.04, kl_se=0.01, trials=10, source="Lin et al. 2018 (PacGAN), Table 1 (2-D grid)", verified="table"),
+    dict(method="WGAN-GP", modes=24.2, modes_se=None, high_quality=28.7, high_quality_se=None,
+         kl=None, kl_se=None, trials=None, source="Elfeki et al. 2019 (GDPP), Table 1", verified="table"),
+    dict(method="GDPP-GAN", modes=24.8, modes_se=None, high_quality=68.5, high_quality_se=None,
+         kl=None, kl_se=None, trials=None, source="Elfeki et al. 2019 (GDPP), Table 1", verified="table"),
   ],
 
   # ---------------------------------------------------------------------------
