@@ -21,6 +21,11 @@ Variants:
   --config.method.aux_weight.max_value=3     a larger auxiliary weight
   --config.method.aux_weight.kind=linear     a scheduled one (ramp over aux_weight.warmup_steps)
 
+Run time and result (2-core CPU, 2026-12-03): 3 seeds in one sweep, 19
+minutes; 26 +- 0 letters present, the asked letter drawn in 0.454 +- 0.003 of
+samples, one auxiliary-loss drop per seed at step 300 (the learning of the
+classes, not a collapse).
+
 `get_config("smoke")` (`--config configs/letters_acgan.py:smoke`) runs in seconds.
 """
 

@@ -18,7 +18,9 @@ probability >= eval.confidence), the entropy of the letter histogram
 evaluation after which coverage stays below `eval.collapse_fraction` of its
 running maximum (`jaxgen.metrics.series.collapse_onset`).
 
-Expected results and run times: the `letters` study's report.
+Run time and result (2-core CPU, 2026-12-03): 3 seeds in one sweep, 19
+minutes; 25.7 +- 0.33 of 26 letters present at the end, no collapse onset,
+no letter lost (the README's letters section has the whole study).
 """
 
 import ml_collections
