@@ -105,7 +105,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   """Runs the study and writes report.md; returns its text. `smoke`: the smoke configs (a pipeline check)."""
   quick = quick or smoke
   seeds = list(range(num_seeds or NUM_SEEDS))
-  fixes = common.smoke_subset(FIXES, ("PacGAN2",), smoke)
+  fixes = common.smoke_subset(FIXES, (), smoke)  # Smoke: no fix; the DCGAN and one AC-GAN fill every table.
   acgans = common.smoke_subset(ACGANS, ("AC-GAN + remedies",), smoke)
   settings = {VANILLA: (letters_dcgan, {}), **{n: (letters_dcgan, o) for n, o in fixes.items()},
               **{n: (letters_acgan, o) for n, o in acgans.items()}}
