@@ -16,10 +16,11 @@ configs/mnist_vae.py on the 4,500 `mnist_subset` digits:
 Each sweep trains `num_seeds` seeds of every beta at once (default NUM_SEEDS;
 one with `--quick`): member j has seed j and beta BETAS[j % len(BETAS)], so
 with one seed member i is seed i with the i-th beta, as before seeds were
-added. The tables give mean +- standard error over seeds; the figures show
-seed 0. Every run is a resumable sweep workdir under the study's workdir; a
-finished run is reused when the command is run again. `--quick`
-(QUICK_STEPS, one seed) takes a few minutes on a 2-core CPU.
+added. The tables give mean +- standard error over seeds, the
+rate-distortion curve the means; the other figures show seed 0. Every run is
+a resumable sweep workdir under the study's workdir; a finished run is reused
+when the command is run again. `--quick` (QUICK_STEPS, one seed) takes a few
+minutes on a 2-core CPU.
 """
 
 import copy
@@ -58,15 +59,17 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   figdir.mkdir(parents=True, exist_ok=True)
   base = common.shorten(mnist_vae.get_config("smoke" if smoke else ""), (quick or smoke) and QUICK_STEPS)
 
+  betas = {"2-D latents": BETAS_2D, "gaussian": BETAS_RD, "echo": BETAS_RD}  # Each sweep's kl_weights.
   config = copy.deepcopy(base)
   config.model.latent_dim = 2
-  runs = {"2-D latents": common.study_run(config, workdir / "latent_2d", *sweep(BETAS_2D, num_seeds))}
+  runs = {"2-D latents": common.study_run(config, workdir / "latent_2d", *sweep(betas["2-D latents"], num_seeds))}
   for encoder in ("gaussian", "echo"):
     config = copy.deepcopy(base)
     config.model.encoder = encoder
-    runs[encoder] = common.study_run(config, workdir / f"rate_distortion_{encoder}", *sweep(BETAS_RD, num_seeds))
-  stats = {name: {k: per_beta(run.result[k], len(BETAS_2D if name == "2-D latents" else BETAS_RD))
-                  for k in ("kl", "recon_nll", "elbo", "active_units")} for name, run in runs.items()}
+    runs[encoder] = common.study_run(config, workdir / f"rate_distortion_{encoder}",
+                                     *sweep(betas[encoder], num_seeds))
+  stats = {name: {k: per_beta(run.result[k], len(betas[name])) for k in ("kl", "recon_nll", "elbo", "active_units")}
+           for name, run in runs.items()}
 
   run = runs["2-D latents"]
   x, labels = held_out_examples(run.real), run.real.test["label"]
@@ -101,7 +104,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
            f"{base.train.steps} steps at batch {base.method.batch_size}. Numbers are nats per test digit "
            "(Bernoulli likelihood of the pixels in [0, 1]), on the 500 test digits; mean ± standard error over "
            f"{num_seeds} seeds per kl_weight (beta), all members of one sweep per table (member j: seed j); "
-           "figures: seed 0.", "",
+           "the rate-distortion curve plots the means, the other figures seed 0.", "",
            "## 2-D latents", "", "![latents](figures/latent_2d.png)", "",
            "| kl_weight | KL (rate) | reconstruction NLL | negative ELBO | active units (of 2) |", "|---|---|---|---|---|"]
   for i, beta in enumerate(BETAS_2D):
