@@ -43,6 +43,7 @@ def gan(data_name: str) -> ml_collections.ConfigDict:
   c.method.num_generators = 1  # MAD-GAN generators (Ghosh et al., 2018); 1 = plain GAN.
   c.method.pack = 1  # PacGAN packing degree (Lin et al., 2018); 1 = plain GAN.
   c.method.feature_matching = False  # Feature-matching generator loss (Salimans et al., 2016).
+  c.method.ema_decay = 0.0  # Sample from an average of the generator's params (Yazici et al., 2019); 0 = off.
   c.method.path_length_weight = 0.0  # StyleGAN2 path-length penalty on the generator (Karras et al., 2020); 0 = off.
   c.method.path_length_decay = 0.01  # Its running mean's update rate.
   c.method.path_energy_weight = 0.0  # Penalty on the energy U of straight latent paths; 0 = off.

@@ -128,6 +128,19 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path, mnist_train, monke
   assert steps == [5, 10, 15, 20]
 
 
+def test_a_key_added_after_the_run_was_saved_is_accepted_only_when_switched_off(tmp_path):
+  engine.train(helpers.toy_method(), helpers.toy_config(), tmp_path, progress=False)
+  for off in (0, 0.0, False, None, ""):
+    config = helpers.toy_config()
+    config.train.new_switch = off  # A switch the project gained later, at its "off" value: the run is that setting.
+    text = workdir_lib.check_config(tmp_path, config)
+    assert json.loads(text)["train"]["new_switch"] == off  # config.json is rewritten with the new key.
+  config = helpers.toy_config()
+  config.train.new_switch = 0.5
+  with pytest.raises(engine.ConfigMismatchError, match="new_switch: saved '<absent>', requested 0.5"):
+    workdir_lib.check_config(tmp_path, config)
+
+
 def test_changed_config_is_refused_and_nothing_is_lost(tmp_path):
   method, config = helpers.toy_method(), helpers.toy_config()
   engine.train(method, config, tmp_path, progress=False)

@@ -150,6 +150,31 @@ def test_incompatible_switches_are_refused_with_every_reason():
     gan.make(config, RING)
 
 
+def test_generator_average_follows_its_formula_trains_as_before_and_is_what_samples_come_from():
+  """Yazici et al. (2019), Eq. 2, with ema_update's warm-up: d_t = min(decay, (1 + t) / (10 + t))."""
+  plain, averaged = gan.make(tiny_ring_config(), RING), gan.make(tiny_ring_config(**{"method.ema_decay": 0.5}), RING)
+  p_state, a_state = plain.init(jax.random.key(0)), averaged.init(jax.random.key(0))
+  assert type(p_state) is gan.GANState  # Off: the state (and so old checkpoints) holds no average.
+  expected = a_state.generator["params"]
+  for t in range(3):
+    p_state, _ = jax.jit(plain.step)(p_state, jax.random.key(t))
+    a_state, _ = jax.jit(averaged.step)(a_state, jax.random.key(t))
+    d = min(0.5, (1 + t) / (10 + t))  # 0.1, 2/11, 0.25: the warm-up, not yet 0.5.
+    expected = jax.tree.map(lambda e, p, d=d: d * e + (1 - d) * p, expected, a_state.generator["params"])
+  chex.assert_trees_all_equal(a_state.generator, p_state.generator)  # Training itself is unchanged.
+  chex.assert_trees_all_equal(a_state.critic, p_state.critic)
+  chex.assert_trees_all_close(a_state.generator_ema, expected, rtol=1e-6, atol=1e-7)
+  z = jax.random.normal(jax.random.key(9), (8, 4))
+  from_average = plain.frozen_generator(p_state.replace(generator={"params": expected}))(z)
+  np.testing.assert_allclose(averaged.frozen_generator(a_state)(z), from_average, rtol=1e-5, atol=1e-6)
+  assert float(jnp.max(jnp.abs(from_average - plain.frozen_generator(p_state)(z)))) > 1e-4
+  np.testing.assert_allclose(averaged.sample(a_state, jax.random.key(3), 8),
+                             plain.sample(p_state.replace(generator={"params": expected}), jax.random.key(3), 8),
+                             rtol=1e-5, atol=1e-6)
+  with pytest.raises(ValueError, match="ema_decay must be in"):
+    gan.make(tiny_ring_config(**{"method.ema_decay": 1.0}), RING)
+
+
 def test_r1_and_r2_add_exactly_their_penalty_to_the_critic_loss():
   """R1 / R2 (Mescheder et al., 2018): from the same state and key, the critic's loss grows by exactly the
   logged penalty (gamma/2 E ||grad D||^2 at the real or the generated batch); both on: the sum, with

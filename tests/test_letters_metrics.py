@@ -87,15 +87,17 @@ def test_letter_classifier_reaches_95_percent_on_validation(letter_classifier, t
   assert float(out["letters_present"]) == 26 and float(out["entropy"]) > np.log(26) - 0.05
 
 
-def test_letters_smoke_run_logs_the_coverage_series(tmp_path, letter_classifier):
-  config = letters_dcgan.get_config("smoke")
-  run = common.study_run(config, tmp_path / "run", seeds=[0])
-  records = [json.loads(l) for l in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+def test_letters_smoke_run_logs_the_coverage_series(smoke_study, letter_classifier):
+  config = letters_dcgan.get_config("smoke")  # The letters study's DCGAN setting, run by its smoke run.
+  workdir, _ = smoke_study("letters")
+  run_dir = workdir / common.slug("DCGAN")
+  assert json.loads((run_dir / "study.json").read_text())["seeds"] == [0]
+  records = [json.loads(l) for l in (run_dir / "metrics.jsonl").read_text().splitlines()]
   series = [r for r in records if "coverage" in r]
   assert [r["step"] for r in series] == [10, 20]
   assert all(len(r[f"count/{l}"]) == 1 for r in series for l in LETTERS)
-  result = run.result
+  result = json.loads((run_dir / "eval.json").read_text())
   assert len(result["counts"][0]) == 26 and sum(result["counts"][0]) <= config.eval.num_samples
   assert result["missing"][0] == "".join(l for l, c in zip(LETTERS, result["counts"][0]) if c == 0)
-  assert len(list((tmp_path / "run" / "figures" / "samples").glob("step_*.npy"))) == 2
-  assert np.load(tmp_path / "run" / "figures" / "samples" / "step_00000020.npy").shape == (1, 52, 28, 28, 1)
+  assert len(list((run_dir / "figures" / "samples").glob("step_*.npy"))) == 2
+  assert np.load(run_dir / "figures" / "samples" / "step_00000020.npy").shape == (1, 52, 28, 28, 1)

@@ -65,13 +65,14 @@ def markdown_tables(report: str) -> list[list[list[str]]]:
 
 # Each study's smoke run (its configs' `smoke` variants, one seed, two settings of each table: `common.smoke_subset`):
 # the whole pipeline from training to report.md and its figures, not the science. The classifiers are the session's
-# shared ones.
-@pytest.mark.parametrize("name", sorted(studies.STUDIES))
-def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, tmp_path, request):
+# shared ones; the letters run is shared with tests/test_letters_metrics.py (same worker: its group).
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xdist_group("letters_classifier"))
+                                  if name == "letters" else name for name in sorted(studies.STUDIES)])
+def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, smoke_study, request):
   needs = {"letters": ["letter_classifier"], "beta_vae": ["tfds_data_dir"], "posterior_collapse": []}
   for fixture in needs.get(name, ["classifier"]):
     request.getfixturevalue(fixture)
-  report = studies.run(name, tmp_path, seeds=1, smoke=True)
+  tmp_path, report = smoke_study(name)
   assert (tmp_path / "report.md").read_text() == report
   tables = markdown_tables(report)
   assert tables, f"{name}: no table in its report"

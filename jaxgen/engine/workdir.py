@@ -29,6 +29,16 @@ LOCK_FILE = "lock"
 RESUMABLE_CHANGES = ("train.steps",)
 
 
+def _added_switched_off(key: str, saved: dict, wanted: dict) -> bool:
+  """A key the saved config lacks, requested at an "off" value (0, False, None, empty).
+
+  Such a key is a switch added to the project after the run was saved: its
+  off value is what the saved run computed, so the run may be resumed or
+  reused (config.json is then rewritten with the key).
+  """
+  return key not in saved and not wanted.get(key)
+
+
 class ConfigMismatchError(ValueError):
   """The workdir holds a run of a different config."""
 
@@ -137,8 +147,9 @@ def check_config(workdir: pathlib.Path, config: ml_collections.ConfigDict, extra
 
   Raises:
     ConfigMismatchError: when `workdir/config.json` differs from `config` in
-      a key other than `RESUMABLE_CHANGES`; lists up to 5 of the differing
-      keys.
+      a key other than `RESUMABLE_CHANGES` (a key it lacks counts only when
+      requested at a value other than 0, False, None or empty); lists up to 5
+      of the differing keys.
     CorruptWorkdirError: config.json is not JSON.
   """
   config_path = workdir / "config.json"
@@ -155,7 +166,7 @@ def check_config(workdir: pathlib.Path, config: ml_collections.ConfigDict, extra
   wanted = _flatten(requested)
   diffs = [f"{k}: saved {saved.get(k, '<absent>')!r}, requested {wanted.get(k, '<absent>')!r}"
            for k in sorted(set(saved) | set(wanted))
-           if k not in RESUMABLE_CHANGES and saved.get(k) != wanted.get(k)]
+           if k not in RESUMABLE_CHANGES and saved.get(k) != wanted.get(k) and not _added_switched_off(k, saved, wanted)]
   if diffs:
     more = f" and {len(diffs) - 5} more" if len(diffs) > 5 else ""
     raise ConfigMismatchError(f"{workdir} holds a run with a different config ({'; '.join(diffs[:5])}{more}). "

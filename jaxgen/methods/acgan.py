@@ -105,10 +105,10 @@ DROP_EPSILON = 1e-8  # Guards the relative drop's division.
 # GAN fixes of `jaxgen.methods.gan` that AC-GAN does not take: the value that means "off". MAD-GAN's (k+1)-way
 # output would replace the real/fake logit the auxiliary heads sit beside, and a PacGAN input holds `pack`
 # examples with `pack` labels per head; feature matching would fit (its loss plus the auxiliary term) but is
-# not built; the latent-path regularisers are not built for the labelled generator. Unrolling is a fix AC-GAN
-# takes (`method.unroll_steps`).
+# not built; the latent-path regularisers and the generator average (its state is `AveragedGANState`, not
+# `ACGANState`) are not built for the labelled generator. Unrolling is a fix AC-GAN takes (`method.unroll_steps`).
 UNSUPPORTED_FIXES = {"num_generators": 1, "pack": 1, "feature_matching": False, "path_length_weight": 0.0,
-                     "path_energy_weight": 0.0}
+                     "path_energy_weight": 0.0, "ema_decay": 0.0}
 METHOD_KEYS = frozenset({"name", "objective", "batch_size", "n_critic", "attributes", "num_classes", "aux_weight",
                          "latent_noise", "aux_drop_window", "aux_drop_threshold", "adaptive_aux_factor",
                          "max_aux_scale", "gradient_penalty", "r1_gamma", "r2_gamma", "unroll_steps",

@@ -4,6 +4,7 @@ declared capabilities; the optimizer every method builds; the scan of its inner 
 from typing import Any, Callable, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import ml_collections
 import optax
 
@@ -84,6 +85,32 @@ def scan(f: Callable, init: Any, xs: jax.Array) -> tuple[Any, Any]:
     carry, ys = f(init, xs[0])
     return carry, jax.tree.map(lambda y: y[None], ys)
   return jax.lax.scan(f, init, xs)
+
+
+def ema_update(average: Any, params: Any, decay: float, step: jax.Array) -> Any:
+  r"""One update of an exponential moving average of parameters, with a warm-up.
+
+  .. math::
+    d = \min\left(\mathrm{decay}, \frac{1 + \mathrm{step}}{10 + \mathrm{step}}\right), \qquad
+    \bar\theta \leftarrow d\,\bar\theta + (1 - d)\,\theta
+
+  The warm-up is that of TensorFlow's `ExponentialMovingAverage(num_updates=step)`:
+  without it a short run's average keeps decay^step of the untrained network
+  (13% after 2,000 steps at 0.999). Used by DDPM (Ho et al., 2020, Sec. 4)
+  and by the GAN's generator average (Yazici et al., 2019, "The Unusual
+  Effectiveness of Averaging in GAN Training", Eq. 2).
+
+  Args:
+    average: the pytree of averaged parameters.
+    params: the pytree of current parameters, the same structure.
+    decay: the target decay in [0, 1), a Python float; 0 gives `params`.
+    step: int32 [], updates done before this one.
+
+  Returns:
+    The updated average, structured as `params`.
+  """
+  d = jnp.minimum(decay, (1.0 + step) / (10.0 + step))
+  return optax.incremental_update(params, average, step_size=1.0 - d)
 
 
 def adam(opt: ml_collections.ConfigDict) -> optax.GradientTransformation:

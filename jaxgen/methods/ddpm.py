@@ -6,10 +6,9 @@ One step is one Adam update of the denoiser on a batch of real data,
 
 (Ho et al., 2020, Eq. 14 and Algorithm 1; target eps, or v of Salimans & Ho,
 2022), then ema <- d ema + (1 - d) params with d = min(ema_decay,
-(1 + step) / (10 + step)), the warm-up of TensorFlow's
-`ExponentialMovingAverage(num_updates=step)`: without it the average of a
-short run keeps (ema_decay)^step of the untrained network (13% after 2,000
-steps at 0.999), and on MNIST that EMA sampled noise. Ho et al. sample with an
+(1 + step) / (10 + step)) (`jaxgen.methods.base.ema_update`): without the
+warm-up the average of a short run keeps (ema_decay)^step of the untrained
+network, and on MNIST that EMA sampled noise. Ho et al. sample with an
 EMA of decay 0.9999 over 800k steps. Samples come from the EMA parameters:
 `method.sampler` "ddpm" is Algorithm 2 over all T steps, "ddim" is Song et
 al. (2021)'s sampler over `method.sample_steps` steps with `method.eta` (0:
@@ -28,7 +27,7 @@ import ml_collections
 import optax
 
 from jaxgen.losses import diffusion
-from jaxgen.methods.base import adam
+from jaxgen.methods.base import adam, ema_update
 from jaxgen.nn.denoisers import MLPDenoiser, UNet
 
 ARCHITECTURES = ("unet", "mlp")
@@ -130,8 +129,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     loss, grads = jax.value_and_grad(loss_fn)(state.params)
     updates, opt_state = tx.update(grads, state.opt_state, state.params)
     params = optax.apply_updates(state.params, updates)
-    decay = jnp.minimum(m.ema_decay, (1.0 + state.step) / (10.0 + state.step))
-    ema = optax.incremental_update(params, state.ema_params, step_size=1.0 - decay)
+    ema = ema_update(state.ema_params, params, m.ema_decay, state.step)
     new_state = state.replace(step=state.step + 1, params=params, ema_params=ema, opt_state=opt_state)
     return new_state, {"loss": loss, "grad_norm": optax.tree.norm(grads)}
 

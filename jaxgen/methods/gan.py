@@ -37,6 +37,9 @@ inside the step), and each checks only its own preconditions:
     every critic kernel divided by its largest singular value, estimated by
     one power-iteration step per critic update; the vector u is kept in the
     critic's "batch_stats" (the state), taken from the real batch's pass.
+  method.ema_decay, `averaged_generator` (Yazici et al., 2019, Eq. 2): samples (and
+    `frozen_generator`) come from an exponential moving average of the
+    generator's parameters, kept in the state; training is unchanged.
   method.r1_gamma, method.r2_gamma, `zero_centred_penalty_term` (Mescheder et al., 2018,
     Eq. 9-10): gamma/2 E ||grad_x D(x)||^2 added to the critic's loss, at real
     data (R1) or at the generator's samples (R2); D is the logit. They add
@@ -83,7 +86,7 @@ import optax
 
 from jaxgen.losses import gan as gan_losses
 from jaxgen.losses import latent_paths
-from jaxgen.methods.base import adam, scan
+from jaxgen.methods.base import adam, ema_update, scan
 from jaxgen import nn as nets
 
 
@@ -97,6 +100,16 @@ class GANState:
   critic: Any  # Critic (discriminator) variables {"params", maybe "batch_stats": spectral norm's u and sigma}.
   generator_opt: Any  # optax state of the generator params.
   critic_opt: Any  # optax state.
+
+
+@flax.struct.dataclass
+class AveragedGANState(GANState):
+  """`GANState` plus the average of the generator's params that samples come from (`averaged_generator`).
+
+  A subclass, so that the state (and the checkpoints) of a GAN without the average are unchanged.
+  """
+
+  generator_ema: Any  # Structured as generator["params"].
 
 
 class GAN(NamedTuple):
@@ -231,6 +244,46 @@ def alternating_step(state: GANState, key: jax.Array, critic_update: Callable, g
   metrics = {k: v.mean() for k, v in c_metrics.items()}
   metrics.update(g_metrics, g_loss=g_loss, g_grad_norm=optax.tree.norm(g_grads))
   return new_state, metrics
+
+
+def averaged_generator(step: Callable, decay: float) -> Callable:
+  r"""`step` followed by an update of the exponential moving average of the generator's parameters.
+
+  Yazici et al. (2019), "The Unusual Effectiveness of Averaging in GAN
+  Training", Eq. 2: the generator that samples is
+  \bar\theta_t = d \bar\theta_{t-1} + (1 - d) \theta_t, an average over the
+  last ~1/(1 - d) steps of a game that oscillates around its equilibrium
+  rather than settling on it; training itself is unchanged. The average is
+  `jaxgen.methods.base.ema_update` (with its warm-up) of
+  `state.generator["params"]` after the step, kept in
+  `AveragedGANState.generator_ema`; `sampling_generator` reads it.
+
+  Args:
+    step: (state, key) -> (state, metrics), a GAN step on `AveragedGANState`s.
+    decay: d in (0, 1), a Python float.
+
+  Returns:
+    The step with the average updated; same metrics.
+  """
+  def averaged(state, key):
+    new_state, metrics = step(state, key)
+    average = ema_update(state.generator_ema, new_state.generator["params"], decay, state.step)
+    return new_state.replace(generator_ema=average), metrics
+  return averaged
+
+
+def ema_decay_errors(method: ml_collections.ConfigDict) -> list[str]:
+  """`method.ema_decay`'s range: [0, 1), 0 meaning no average."""
+  if 0.0 <= method.ema_decay < 1.0:
+    return []
+  return [f"method.ema_decay must be in [0, 1) (0: no generator average), got {method.ema_decay}"]
+
+
+def sampling_generator(state: GANState) -> Any:
+  """The generator variables samples are drawn with: the averaged params when the state keeps them."""
+  if isinstance(state, AveragedGANState):  # The state's type is fixed when the method is built: no traced branch.
+    return {**state.generator, "params": state.generator_ema}
+  return state.generator
 
 
 # ----------------------------------------------------------------------------- objectives
@@ -586,7 +639,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
       generator_widths and critic_widths for "mlp", generator_features and
       critic_features for "dcgan", minibatch_kernels,
       minibatch_kernel_dim), `method` (objective, batch_size, n_critic,
-      gradient_penalty, r1_gamma, r2_gamma, unroll_steps, num_generators, pack, feature_matching,
+      gradient_penalty, r1_gamma, r2_gamma, unroll_steps, num_generators, pack, feature_matching, ema_decay,
       path_length_weight, path_length_decay, path_energy_weight)
       and `optimizer` (generator, critic: learning_rate, b1, b2).
     sample_real: (key, n) -> float32 [n, ...] real examples, jittable (see
@@ -610,6 +663,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
                                                                       "batch_size") if m[name] < 1]
   if m.unroll_steps < 0:
     errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
+  errors += ema_decay_errors(m)
   madgan = m.num_generators > 1
   errors += (madgan_errors(m) if madgan and m.batch_size >= 1 else []) + critic_terms_errors(m, mc)
   errors += generator_terms_errors(m, mc)
@@ -679,18 +733,22 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     g_vars = generators.init(k_g, jnp.zeros((1, mc.latent_dim)))
     g_vars = init_path_length(g_vars) if m.path_length_weight else g_vars
     c_vars = critic.init(k_c, pack_samples(jnp.zeros((m.pack, *data_shape)), m.pack))
-    return GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_vars,
-                    generator_opt=generator_tx.init(g_vars["params"]),
-                    critic_opt=critic_tx.init({"params": c_vars["params"]}))
+    state = GANState(step=jnp.zeros((), jnp.int32), generator=g_vars, critic=c_vars,
+                     generator_opt=generator_tx.init(g_vars["params"]),
+                     critic_opt=critic_tx.init({"params": c_vars["params"]}))
+    return AveragedGANState(**vars(state), generator_ema=g_vars["params"]) if m.ema_decay else state
 
   def step(state, key):
     return alternating_step(state, key, critic_update, generator_loss, generator_tx, m.n_critic)
 
+  if m.ema_decay:
+    step = averaged_generator(step, m.ema_decay)
+
   def sample(state, key, n):
-    return generators.generate(state.generator, key, n, train=False)[0]
+    return generators.generate(sampling_generator(state), key, n, train=False)[0]
 
   def frozen_generator(state):
-    return lambda z: apply_generator(generator, state.generator, z, train=False)[0]
+    return lambda z: apply_generator(generator, sampling_generator(state), z, train=False)[0]
 
   return GAN(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2),
              frozen_generator=None if madgan else frozen_generator)

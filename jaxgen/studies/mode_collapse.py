@@ -63,9 +63,9 @@ def study_config(module, overrides: dict, quick: bool, benchmark: str, smoke: bo
   for player, updates_per_step in (("generator", 1), ("critic", config.method.n_critic)):
     if config.optimizer[player].decay_steps:  # Decay over the whole run.
       config.optimizer[player].decay_steps = config.train.steps * updates_per_step
-  if quick:
+  if quick:  # Five evaluations, figures and checkpoints per run; a smoke run needs two to draw a series.
     for name in ("eval_every", "figure_every", "checkpoint_every"):
-      config.train[name] = max(1, min(config.train[name], config.train.steps // 5))
+      config.train[name] = max(1, min(config.train[name], config.train.steps // (2 if smoke else 5)))
     config.train.log_every = min(config.train.log_every, config.train.eval_every)
     if benchmark == "stacked_mnist":  # DCGANs are slow on CPU: a pipeline check, 2,600 samples at the end.
       config.eval.num_samples = config.eval.series_samples
