@@ -25,7 +25,10 @@ code gives 74.8% +- 0.35 high quality for seeds 0-2 (seed 0: 74.96% where
 the run above had 84.4%), bit-identically at this commit and at a1557c3:
 see the README's grid paragraph. On the Intel Xeon of 2026-12-03 the 5 seeds
 give 25.0 +- 0 modes and 76.7% +- 1.8 high quality (per seed 74.96, 75.28,
-74.12, 75.68, 83.68; KL 0.098 +- 0.036), about 15 minutes.
+74.12, 75.68, 83.68; KL 0.098 +- 0.036), about 15 minutes. With the
+generator averaged (`--config.method.ema_decay=0.999`): 76.8% +- 1.7, the
+same at the end though ahead mid-run; R1 gamma 0.03 or 0.3 (2 seeds): 72.0%
+and 69.4% (README).
 """
 
 import ml_collections
