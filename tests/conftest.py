@@ -100,20 +100,3 @@ def classifier(tfds_data_dir, classifier_cache_dir):
 def letter_classifier(tfds_data_dir, classifier_cache_dir):
   """The letter classifier of the letters metrics, trained once per run (builds `letters`; about a minute)."""
   return _load_classifier_once("letters", classifier_cache_dir, tfds_data_dir)
-
-
-@pytest.fixture(scope="session")
-def smoke_study(tmp_path_factory):
-  """name -> (workdir, report.md text) of that study's smoke run (`jaxgen.studies.run(name, ..., seeds=1,
-  smoke=True)`), made once per worker: the tests that read one run's files share it (put them in one
-  `xdist_group`). The caller requests the classifier fixtures the study needs first."""
-  from jaxgen import studies  # pylint: disable=g-import-not-at-top
-
-  done = {}
-
-  def run(name: str):
-    if name not in done:
-      workdir = tmp_path_factory.mktemp(f"study_{name}")
-      done[name] = (workdir, studies.run(name, workdir, seeds=1, smoke=True))
-    return done[name]
-  return run

@@ -1,18 +1,15 @@
-"""Letter coverage, collapse onset and letter survival; the letter classifier; a letters run end to end."""
-
-import json
+"""Letter coverage, collapse onset and letter survival; the letter classifier (a letters run end to end is the
+letters study's smoke run, tests/test_studies.py)."""
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import letters_dcgan
 from jaxgen import data
 from jaxgen.data.letters import LETTERS
 from jaxgen.metrics import classifier as classifier_lib
 from jaxgen.metrics import letters as letter_metrics
 from jaxgen.metrics import series as series_metrics
-from jaxgen.studies import common
 
 
 # One xdist worker trains this session fixture; the other worker runs the rest meanwhile.
@@ -85,19 +82,3 @@ def test_letter_classifier_reaches_95_percent_on_validation(letter_classifier, t
   # Real letters are covered: 1,000 validation images give all 26 letters with high entropy.
   out = letter_metrics.letter_coverage(logits[:1000], 0.9)
   assert float(out["letters_present"]) == 26 and float(out["entropy"]) > np.log(26) - 0.05
-
-
-def test_letters_smoke_run_logs_the_coverage_series(smoke_study, letter_classifier):
-  config = letters_dcgan.get_config("smoke")  # The letters study's DCGAN setting, run by its smoke run.
-  workdir, _ = smoke_study("letters")
-  run_dir = workdir / common.slug("DCGAN")
-  assert json.loads((run_dir / "study.json").read_text())["seeds"] == [0]
-  records = [json.loads(l) for l in (run_dir / "metrics.jsonl").read_text().splitlines()]
-  series = [r for r in records if "coverage" in r]
-  assert [r["step"] for r in series] == [10, 20]
-  assert all(len(r[f"count/{l}"]) == 1 for r in series for l in LETTERS)
-  result = json.loads((run_dir / "eval.json").read_text())
-  assert len(result["counts"][0]) == 26 and sum(result["counts"][0]) <= config.eval.num_samples
-  assert result["missing"][0] == "".join(l for l, c in zip(LETTERS, result["counts"][0]) if c == 0)
-  assert len(list((run_dir / "figures" / "samples").glob("step_*.npy"))) == 2
-  assert np.load(run_dir / "figures" / "samples" / "step_00000020.npy").shape == (1, 52, 28, 28, 1)

@@ -1,14 +1,18 @@
 """Pieces of the studies' reports: when collapse begins, mean +- standard error tables, the study registry."""
 
+import json
 import re
 
 import numpy as np
 
 import pytest
 
+from configs import letters_dcgan
 from jaxgen import studies
+from jaxgen.data.letters import LETTERS
 from jaxgen.studies import beta_vae
 from jaxgen.studies import common
+from jaxgen.studies import letters
 from jaxgen.studies import mode_collapse
 
 
@@ -65,14 +69,13 @@ def markdown_tables(report: str) -> list[list[list[str]]]:
 
 # Each study's smoke run (its configs' `smoke` variants, one seed, two settings of each table: `common.smoke_subset`):
 # the whole pipeline from training to report.md and its figures, not the science. The classifiers are the session's
-# shared ones; the letters run is shared with tests/test_letters_metrics.py (same worker: its group).
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xdist_group("letters_classifier"))
-                                  if name == "letters" else name for name in sorted(studies.STUDIES)])
-def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, smoke_study, request):
+# shared ones.
+@pytest.mark.parametrize("name", sorted(studies.STUDIES))
+def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, tmp_path, request):
   needs = {"letters": ["letter_classifier"], "beta_vae": ["tfds_data_dir"], "posterior_collapse": []}
   for fixture in needs.get(name, ["classifier"]):
     request.getfixturevalue(fixture)
-  tmp_path, report = smoke_study(name)
+  report = studies.run(name, tmp_path, seeds=1, smoke=True)
   assert (tmp_path / "report.md").read_text() == report
   tables = markdown_tables(report)
   assert tables, f"{name}: no table in its report"
@@ -87,3 +90,14 @@ def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, smo
     for benchmark in ("ring", "grid"):
       rows = markdown_tables(sections[benchmark])[0][1:]
       assert [row[0] for row in rows[:len(mode_collapse.SMOKE_FIXES)]] == list(mode_collapse.SMOKE_FIXES)
+  if name == "letters":  # The vanilla run logs each letter's count over training (the coverage series).
+    run_dir = tmp_path / common.slug(letters.VANILLA)
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    series = [r for r in records if "coverage" in r]
+    assert [r["step"] for r in series] == [10, 20]
+    assert all(len(r[f"count/{letter}"]) == 1 for r in series for letter in LETTERS)
+    result = json.loads((run_dir / "eval.json").read_text())
+    assert len(result["counts"][0]) == 26 and sum(result["counts"][0]) <= letters_dcgan.get_config("smoke").eval.num_samples
+    assert result["missing"][0] == "".join(l for l, c in zip(LETTERS, result["counts"][0]) if c == 0)
+    assert len(list((run_dir / "figures" / "samples").glob("step_*.npy"))) == 2
+    assert np.load(run_dir / "figures" / "samples" / "step_00000020.npy").shape == (1, 52, 28, 28, 1)
