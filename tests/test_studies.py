@@ -97,7 +97,8 @@ def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, tmp
     assert [r["step"] for r in series] == [10, 20]
     assert all(len(r[f"count/{letter}"]) == 1 for r in series for letter in LETTERS)
     result = json.loads((run_dir / "eval.json").read_text())
-    assert len(result["counts"][0]) == 26 and sum(result["counts"][0]) <= letters_dcgan.get_config("smoke").eval.num_samples
+    assert len(result["counts"][0]) == 26
+    assert sum(result["counts"][0]) <= letters_dcgan.get_config("smoke").eval.num_samples
     assert result["missing"][0] == "".join(l for l, c in zip(LETTERS, result["counts"][0]) if c == 0)
     assert len(list((run_dir / "figures" / "samples").glob("step_*.npy"))) == 2
     assert np.load(run_dir / "figures" / "samples" / "step_00000020.npy").shape == (1, 52, 28, 28, 1)

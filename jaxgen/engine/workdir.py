@@ -166,7 +166,8 @@ def check_config(workdir: pathlib.Path, config: ml_collections.ConfigDict, extra
   wanted = _flatten(requested)
   diffs = [f"{k}: saved {saved.get(k, '<absent>')!r}, requested {wanted.get(k, '<absent>')!r}"
            for k in sorted(set(saved) | set(wanted))
-           if k not in RESUMABLE_CHANGES and saved.get(k) != wanted.get(k) and not _added_switched_off(k, saved, wanted)]
+           if k not in RESUMABLE_CHANGES and saved.get(k) != wanted.get(k)
+           and not _added_switched_off(k, saved, wanted)]
   if diffs:
     more = f" and {len(diffs) - 5} more" if len(diffs) > 5 else ""
     raise ConfigMismatchError(f"{workdir} holds a run with a different config ({'; '.join(diffs[:5])}{more}). "

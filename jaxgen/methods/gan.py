@@ -272,13 +272,6 @@ def averaged_generator(step: Callable, decay: float) -> Callable:
   return averaged
 
 
-def ema_decay_errors(method: ml_collections.ConfigDict) -> list[str]:
-  """`method.ema_decay`'s range: [0, 1), 0 meaning no average."""
-  if 0.0 <= method.ema_decay < 1.0:
-    return []
-  return [f"method.ema_decay must be in [0, 1) (0: no generator average), got {method.ema_decay}"]
-
-
 def sampling_generator(state: GANState) -> Any:
   """The generator variables samples are drawn with: the averaged params when the state keeps them."""
   if isinstance(state, AveragedGANState):  # The state's type is fixed when the method is built: no traced branch.
@@ -663,7 +656,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
                                                                       "batch_size") if m[name] < 1]
   if m.unroll_steps < 0:
     errors.append(f"method.unroll_steps must be >= 0, got {m.unroll_steps}")
-  errors += ema_decay_errors(m)
+  if not 0.0 <= m.ema_decay < 1.0:
+    errors.append(f"method.ema_decay must be in [0, 1) (0: no generator average), got {m.ema_decay}")
   madgan = m.num_generators > 1
   errors += (madgan_errors(m) if madgan and m.batch_size >= 1 else []) + critic_terms_errors(m, mc)
   errors += generator_terms_errors(m, mc)
