@@ -1,7 +1,8 @@
 """The config families' bases: every config in configs/ starts from one of these and sets what differs.
 
 `gan(data_name)` is the GAN family (MLP or DCGAN, every fix off), `mixture_gan`
-its 2-D mixture branch, `vae_method` the method section of the VAE family,
+its 2-D mixture branch, `vae(data_name)` the flat VAE family (`vae_method` its
+method section, shared with the drum VAE),
 `ddpm(data_name)` the diffusion family, `shrink_to_smoke` the seconds-long run
 of any config. A config derives from its family base, or from a config of the
 same dataset (a variant), never from another dataset's config; it adds or
@@ -108,6 +109,68 @@ def vae_method(batch_size: int) -> ml_collections.ConfigDict:
       temperature=dict(start=1.0, end=1.0, decay_steps=0),  # Training temperature of the logits; 0 steps = constant.
       sample_temperature=1.0,  # Logits / T when sampling.
   ))
+
+
+def vae(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
+  """The flat VAE family on `data_name`: Gaussian encoder, beta 1, Adam 1e-3.
+
+  Digits (`mnist_subset`): MLP encoder and decoder, 16-D latent, Bernoulli
+  pixels, batch 128, 6,000 steps. Stacked MNIST: the conv encoder and
+  decoder on the 3 channels, 16-D latent, batch 64, 10,000 steps, scored as
+  the DCGAN is (26,000 samples; the coverage series on 2,600). The 2-D
+  mixtures (`ring`, `grid`): MLP, 2-D latent, Gaussian likelihood with a
+  learned per-point scale, batch 256, 20,000 steps with the learning rate
+  decayed by a cosine, the coverage series every 1,000 steps, 2,500 samples
+  scored at the end. `arg="smoke"`: `shrink_to_smoke`.
+  """
+  mixture, stacked = data_name in ("ring", "grid"), data_name == "stacked_mnist"
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+  c.data = ml_collections.ConfigDict(dict(name=data_name, data_dir=""))
+
+  c.model = ml_collections.ConfigDict()
+  c.model.architecture = "conv" if stacked else "mlp"  # mlp | conv
+  c.model.latent_dim = 2 if mixture else 16
+  c.model.encoder = "gaussian"  # gaussian | echo
+  c.model.echo_clip = 0.727  # S(x) = clip * sigmoid(.): (2^-23)^(1/echo_d_max), the authors' choice for |f| <= 1.
+  # Terms past echo_d_max then sum to < 2^-23 / (1 - clip): the truncated rate is exact in float32.
+  c.model.echo_d_max = 50  # Echo noise terms (other examples of the batch) before truncation.
+  if mixture:
+    c.model.likelihood = "gaussian"  # bernoulli | gaussian (absent: bernoulli).
+
+  c.method = vae_method(batch_size=256 if mixture else 64 if stacked else 128)
+  c.method.name = "vae"
+
+  c.optimizer = ml_collections.ConfigDict(dict(learning_rate=1e-3, b1=0.9, b2=0.999))
+
+  c.train = ml_collections.ConfigDict(dict(
+      steps=6000, steps_per_call=100, log_every=100, checkpoint_every=2000, figure_every=2000,
+      keep_checkpoints=2,
+      xla_cpu_ynnpack=False))  # XLA's own reductions and products: 180-182 steps/s, YNNPACK's 147-152 (2 cores).
+  c.eval = ml_collections.ConfigDict(dict(num_samples=500))  # Test digits and samples for eval.json.
+  if mixture:
+    c.train.steps = 20_000
+    c.optimizer.decay_steps = c.train.steps  # Cosine to 1e-5, as for the mixture GANs and DDPMs.
+    c.train.eval_every = 1000  # The coverage time series.
+    c.eval.num_samples = 2500  # The protocol's sample count.
+  if mixture or stacked:
+    c.eval.held_out_samples = 10_000  # Examples drawn for the ELBO diagnostics (experiment.held_out_examples).
+  if stacked:
+    c.train.steps, c.train.eval_every = 10_000, 1000
+    c.train.xla_cpu_ynnpack = True  # Convolutions: YNNPACK's products, as for the DCGAN.
+    c.eval.num_samples = 26_000  # The protocol's sample count (final evaluation).
+    c.eval.series_samples = 2600  # For the modes-vs-step time series.
+  if arg == "smoke":
+    shrink_to_smoke(c)
+    c.model.echo_d_max = 8
+    if mixture or stacked:
+      c.train.eval_every = 10
+      c.eval.held_out_samples = 100
+    if stacked:
+      c.eval.num_samples = c.eval.series_samples = 100
+  elif arg:
+    raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
+  return c
 
 
 def ddpm(data_name: str, arg: str = "") -> ml_collections.ConfigDict:

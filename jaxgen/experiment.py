@@ -141,11 +141,25 @@ def build(config: ml_collections.ConfigDict):
   return real, method, evaluate
 
 
-def held_out_examples(real: RealData) -> np.ndarray:
-  """The test split in the models' range: float32 [N, 28, 28, 1] digits or [N, 16, 9] drum patterns, in [-1, 1]."""
-  if "image" in real.test:
-    return np.asarray(data_lib.to_model_range(real.test["image"]))
-  return np.asarray(data_lib.patterns_to_model_range(real.test["pattern"]))
+def held_out_examples(real: RealData, draws: int = 10_000) -> np.ndarray:
+  """The test split in the models' range and shape, float32 in [-1, 1] for the image and drum data.
+
+  Digits [N, 28, 28, 1] and drum patterns [N, 16, 9]: the test split.
+  Stacked MNIST [draws, 28, 28, 3]: triples of test digits (`stacked_batch`).
+  The 2-D mixtures [draws, 2]: draws from the mixture itself (the data are
+  sampled, so any draw is held out). Both draws use a fixed key: every model
+  of the data sees the same examples.
+  """
+  key = jax.random.key(0)
+  if real.mixture is not None:
+    return np.asarray(real.sample(key, draws))
+  if "image" not in real.test:
+    return np.asarray(data_lib.patterns_to_model_range(real.test["pattern"]))
+  digits = data_lib.to_model_range(real.test["image"])
+  channels = jax.eval_shape(lambda k: real.sample(k, 1), key).shape[-1]
+  if channels == digits.shape[-1]:
+    return np.asarray(digits)
+  return np.asarray(data_lib.stacked_batch(jnp.asarray(digits), key, draws))  # Stacked MNIST.
 
 
 # ----------------------------------------------------------------------------- evaluations of samples
@@ -226,7 +240,8 @@ def letters_evaluation(method, state, config: ml_collections.ConfigDict, samples
 def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, key: jax.Array) -> dict:
   """End-of-run VAE diagnostics on the test split (and on samples, for drum patterns).
 
-  On the N test examples, at temperature 1 and without kl_weight or free bits:
+  On the N `held_out_examples` (for the data drawn rather than split, N =
+  `eval.held_out_samples`, 10,000 if absent), at temperature 1 and without kl_weight or free bits:
   recon_nll, kl (per level for the hierarchical VAE: kl_high, kl_low),
   elbo = -(recon_nll + kl), all in nats per example; kl_per_dim (batch-mean KL
   of every latent dimension); active_units (Burda et al., 2016: the variance
@@ -239,7 +254,7 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   style_accuracy: that classifier's accuracy on the greedy (T -> 0)
   reconstructions of the test patterns, i.e. whether the code keeps the style.
   """
-  x = held_out_examples(real)
+  x = held_out_examples(real, config.eval.get("held_out_samples", 10_000))
   k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
   terms = jax.device_get(jax.jit(method.elbo_terms)(state, x, k_eval))
   posterior = jax.jit(method.encode)(state, x, k_encode)
@@ -268,19 +283,33 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
 
 
 def run_evaluation(method, config: ml_collections.ConfigDict, real: RealData) -> Callable[[Any, jax.Array], dict]:
-  """(state, key) -> the end-of-run metrics of one run: `vae_evaluation` for a method that can `encode`, else
-  `SAMPLE_EVALUATIONS[config.data.name]` of `eval.num_samples` samples drawn with `key`.
+  """(state, key) -> the end-of-run metrics of one run: `SAMPLE_EVALUATIONS[config.data.name]` of
+  `eval.num_samples` samples drawn with `key`, and for a method that can `encode` (the VAEs) also
+  `vae_evaluation`, so that a VAE is scored on the same sample metrics as the GANs and DDPMs of its data.
+  A sample metric whose name a VAE diagnostic holds is prefixed "sample_": a VAE's "kl" is its rate, and
+  "sample_kl" the KL of its samples' mode histogram (the "kl" of the other methods).
 
   Raises:
-    ValueError: no evaluation is defined for the data.
+    ValueError: no evaluation is defined for the data (a VAE of data without sample metrics, the drum
+      patterns, gets `vae_evaluation` alone).
   """
-  if methods.has_capability(method, "encode"):
-    return lambda state, key: vae_evaluation(method, state, config, real, key)
+  encodes = methods.has_capability(method, "encode")
   if config.data.name not in SAMPLE_EVALUATIONS:
+    if encodes:
+      return lambda state, key: vae_evaluation(method, state, config, real, key)
     raise ValueError(f"no end-of-run evaluation of samples of data.name={config.data.name!r}; "
                      f"one of {sorted(SAMPLE_EVALUATIONS)}")
   evaluate = SAMPLE_EVALUATIONS[config.data.name](config, real)
-  return lambda state, key: evaluate(method, state, method.sample(state, key, config.eval.num_samples), key)
+
+  def run(state, key):
+    if not encodes:
+      return evaluate(method, state, method.sample(state, key, config.eval.num_samples), key)
+    sample_key = jax.random.fold_in(key, 2)  # `key` stays vae_evaluation's, as before the sample metrics.
+    result = evaluate(method, state, method.sample(state, sample_key, config.eval.num_samples), sample_key)
+    diagnostics = vae_evaluation(method, state, config, real, key)
+    return {**{f"sample_{k}" if k in diagnostics else k: v for k, v in result.items()}, **diagnostics}
+
+  return run
 
 
 def final_evaluation(method, state, config: ml_collections.ConfigDict, real: RealData, seeds=None) -> dict:

@@ -10,10 +10,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import drums_hvae, mnist_vae
+from configs import drums_hvae, grid_vae, mnist_vae
 from jaxgen import engine
 from jaxgen import experiment
-from jaxgen.data import drums, pattern_batch
+from jaxgen.data import drums, mixtures, pattern_batch
 from jaxgen.engine.loop import run_keys
 from jaxgen.methods import hvae, vae
 from jaxgen.metrics import active_units
@@ -105,6 +105,34 @@ def test_lstm_decoder_is_autoregressive():
   assert not np.allclose(a[:, 7:], b[:, 7:])
   patterns = decoder.apply(params, z, jax.random.key(3), method="generate")
   assert patterns.shape == (2, 16, 9) and set(np.unique(patterns)) <= {0.0, 1.0}
+
+
+def test_gaussian_likelihood_is_the_decoders_gaussian_and_samples_are_its_draws():
+  """model.likelihood=gaussian (the 2-D mixtures): recon_nll is -log N(x; mean(z), exp(log_scale(z))^2) of the
+  decoder's two heads at the posterior sample, and the samples' variance is the law of total variance of
+  p(x | z) over z ~ N(0, I): E[exp(2 log_scale)] + Var[mean], per coordinate."""
+  config = grid_vae.get_config("smoke")
+  sampler = lambda key, n: mixtures.sample(mixtures.grid(), key, n)
+  method = vae.make(config, sampler)
+  state = method.init(jax.random.key(0))
+  params = jax.tree.map(lambda p: p, state.params)
+  head = params["decoder"]["params"]["Dense_2"]  # MLPDecoder's output: (mean, log_scale) of both coordinates.
+  head["bias"] = head["bias"].at[2:].set(jnp.array([-1.0, 0.5]))  # Scales 0.37 and 1.65 rather than ~1.
+  state = state.replace(params=params)
+  x = sampler(jax.random.key(1), 64)
+  z = method.encode(state, x, jax.random.key(2))["z"]
+  mean, log_scale = np.split(np.asarray(method.decode(state, z), np.float64), 2, axis=-1)
+  nll = np.sum(0.5 * np.log(2 * np.pi) + log_scale + 0.5 * ((np.asarray(x) - mean) / np.exp(log_scale)) ** 2, -1)
+  np.testing.assert_allclose(method.elbo_terms(state, x, jax.random.key(2))["recon_nll"], nll, rtol=1e-4)
+  config.model.likelihood = "bernoulli"
+  bernoulli = vae.make(config, sampler)
+  assert bernoulli.decode(bernoulli.init(jax.random.key(0)), z).shape == (64, 2)  # One head: logits.
+
+  samples = np.asarray(method.sample(state, jax.random.key(3), 40_000), np.float64)
+  mean, log_scale = np.split(np.asarray(method.decode(state, jax.random.normal(jax.random.key(4), (40_000, 2))),
+                                        np.float64), 2, axis=-1)
+  np.testing.assert_allclose(samples.var(0), np.exp(2 * log_scale).mean(0) + mean.var(0), rtol=0.05)
+  np.testing.assert_allclose(samples.mean(0), mean.mean(0), atol=0.02 * float(np.sqrt(samples.var(0).max())))  # ~4 s.e.
 
 
 def test_echo_vae_rate_is_minus_log_scale_and_samples_need_no_big_batch():

@@ -1,4 +1,4 @@
-"""VAE and beta-VAE on images, with a Gaussian or an echo-noise encoder.
+"""VAE and beta-VAE on images or 2-D points, with a Gaussian or an echo-noise encoder.
 
 One step is one Adam update of encoder and decoder on the negative ELBO with
 a weighted, optionally scheduled and free-bits-floored KL term:
@@ -6,13 +6,21 @@ a weighted, optionally scheduled and free-bits-floored KL term:
   loss = E_x[ -log p(x | z) ] + kl_weight * a(t) * sum_d max(KL_d, free_bits)
 
 with z ~ q(z | x) by reparameterisation (Kingma & Welling, 2014, Eq. 10),
-p(x | z) Bernoulli on the pixels mapped to [0, 1] (logits divided by an
-optionally annealed training temperature), a(t) in [0, 1] the KL annealing
+p(x | z) given by `model.likelihood`, a(t) in [0, 1] the KL annealing
 schedule (`jaxgen.schedules`, `method.kl_schedule`), `kl_weight` the beta of
 Higgins et al. (2017), and KL_d the batch mean of dimension d's KL (free bits,
 Kingma et al., 2016; 0 switches it off). `kl_weight` lives in the state so
 that a beta grid trains as one vmapped sweep
 (`engine.train(..., settings={"kl_weight": [...]})`).
+
+Likelihoods (`model.likelihood`; absent = bernoulli):
+  bernoulli: independent Bernoulli pixels on the data mapped to [0, 1], the
+    logits divided by the training temperature; samples are the mean image.
+  gaussian: a diagonal Gaussian N(mean(z), diag exp(log_scale(z))^2) on the
+    data as it is (Kingma & Welling, 2014, Appendix C.2), both heads from the
+    decoder, the scale multiplied by the temperature; samples are draws
+    x ~ p(x | z), the model's distribution (for the 2-D mixtures, where the
+    decoder's mean alone would drop the noise the mode counts score).
 
 Encoders (`model.encoder`):
   gaussian: q(z | x) = N(mean(x), diag exp(logvar(x))), KL_d against N(0, 1).
@@ -43,6 +51,7 @@ from jaxgen.methods.base import adam
 
 ENCODERS = ("gaussian", "echo")
 ARCHITECTURES = ("mlp", "conv")
+LIKELIHOODS = ("bernoulli", "gaussian")
 
 
 @flax.struct.dataclass
@@ -58,13 +67,16 @@ class VAE(NamedTuple):
 
   Attributes:
     init, step, sample: the method protocol (`jaxgen.methods.base.Method`);
-      `sample(state, key, n)` gives float32 [n, ...] in [-1, 1]: the mean
-      image 2 sigmoid(logits / sample_temperature) - 1.
+      `sample(state, key, n)` gives float32 [n, ...]: bernoulli, the mean
+      image 2 sigmoid(logits / sample_temperature) - 1 in [-1, 1]; gaussian,
+      draws mean + sample_temperature * exp(log_scale) * noise.
     encode: (state, x, key) -> dict of float32 [B, D]: "mean" (E_q[z | x]:
       the Gaussian mean, or f(x) for echo, whose noise has mean E[eps] that
       does not depend on x), "z" (a posterior sample), and "logvar"
       (Gaussian) or "log_scale" (echo, log S(x)).
-    decode: (state, z, temperature) -> logits float32 [B, ...].
+    decode: (state, z, temperature) -> float32 [B, ...]: logits (bernoulli),
+      or the mean and log-scale concatenated on the last axis (gaussian,
+      log-scale plus log temperature).
     elbo_terms: (state, x, key) -> per-example float32 [B] "recon_nll" and "kl"
       (nats, at temperature 1, without kl_weight or free bits; -(recon_nll +
       kl) is the ELBO, or the echo rate-distortion objective), and
@@ -125,11 +137,13 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
 
   Args:
     config: reads `model` (architecture "mlp" | "conv", latent_dim, encoder
-      "gaussian" | "echo", echo_clip, echo_d_max), `method` (batch_size,
+      "gaussian" | "echo", echo_clip, echo_d_max, likelihood "bernoulli" |
+      "gaussian", absent = bernoulli), `method` (batch_size,
       kl_weight, kl_schedule, free_bits in nats per dimension, temperature
       {start, end, decay_steps}, sample_temperature), `optimizer`
       (learning_rate, b1, b2) and `train.steps` (for cyclical annealing).
-    sample_real: (key, n) -> float32 [n, H, W, C] in [-1, 1], jittable.
+    sample_real: (key, n) -> float32 [n, ..., C], jittable: images in [-1, 1]
+      for bernoulli, any real values for gaussian (e.g. [n, 2] points).
 
   Returns:
     A `VAE` whose state is a `VAEState`.
@@ -139,18 +153,23 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   """
   check(config)
   m, mc = config.method, config.model
-  if mc.encoder not in ENCODERS or mc.architecture not in ARCHITECTURES:
-    raise ValueError(f"model.encoder must be one of {ENCODERS} and model.architecture one of "
-                     f"{ARCHITECTURES}; got {mc.encoder!r}, {mc.architecture!r}")
+  likelihood = mc.get("likelihood", "bernoulli")
+  if mc.encoder not in ENCODERS or mc.architecture not in ARCHITECTURES or likelihood not in LIKELIHOODS:
+    raise ValueError(f"model.encoder must be one of {ENCODERS}, model.architecture one of {ARCHITECTURES} and "
+                     f"model.likelihood one of {LIKELIHOODS}; got {mc.encoder!r}, {mc.architecture!r}, "
+                     f"{likelihood!r}")
+  gaussian = likelihood == "gaussian"
   echo = mc.encoder == "echo"
   if echo and not 0 < mc.echo_d_max < m.batch_size:
     raise ValueError(f"model.echo_d_max ({mc.echo_d_max}) must be in [1, batch_size = {m.batch_size}): "
                      "echo noise draws its terms from the other examples of the batch")
   data_shape = tuple(jax.eval_shape(lambda k: sample_real(k, 1), jax.random.key(0)).shape[1:])
+  # A Gaussian decoder's last axis holds the mean and the log-scale of each channel.
+  output_shape = (*data_shape[:-1], 2 * data_shape[-1]) if gaussian else data_shape
   if mc.architecture == "conv":
-    encoder, decoder = nets.ConvEncoder(mc.latent_dim), nets.ConvDecoder(data_shape)
+    encoder, decoder = nets.ConvEncoder(mc.latent_dim), nets.ConvDecoder(output_shape)
   else:
-    encoder, decoder = nets.GaussianMLP(mc.latent_dim), nets.MLPDecoder(data_shape)
+    encoder, decoder = nets.GaussianMLP(mc.latent_dim), nets.MLPDecoder(output_shape)
   tx = adam(config.optimizer)
   anneal, temperature = kl_weight_fn(m, config.train.steps), temperature_fn(m)
 
@@ -170,11 +189,22 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     z = a + jnp.exp(0.5 * b) * jax.random.normal(key, a.shape)
     return {"mean": a, "z": z, "logvar": b}, vae_losses.gaussian_kl(a, b)
 
+  def decode_params(params, z, temp):
+    out = decoder.apply(params["decoder"], z)
+    if not gaussian:
+      return out / temp
+    mean, log_scale = jnp.split(out, 2, axis=-1)
+    return jnp.concatenate([mean, log_scale + jnp.log(temp)], axis=-1)
+
+  def log_likelihood(decoded, x):
+    if not gaussian:
+      return vae_losses.bernoulli_log_likelihood(decoded, to_unit(x))
+    return vae_losses.gaussian_log_likelihood(x, *jnp.split(decoded, 2, axis=-1))
+
   def terms(params, x, key, temp):
     """(recon_nll [B], kl_per_dim [B, D]) of a batch."""
     posterior, kl_per_dim = encode_params(params, x, key)
-    logits = decoder.apply(params["decoder"], posterior["z"])
-    return -vae_losses.bernoulli_log_likelihood(logits / temp, to_unit(x)), kl_per_dim
+    return -log_likelihood(decode_params(params, posterior["z"], temp), x), kl_per_dim
 
   def step(state, key):
     k_data, k_z = jax.random.split(key)
@@ -195,7 +225,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
                        **per_dim_metrics("kl", kl_per_dim)}
 
   def decode(state, z, temp=1.0):
-    return decoder.apply(state.params["decoder"], z) / temp
+    return decode_params(state.params, z, temp)
 
   def sample(state, key, n):
     k_real, k_z = jax.random.split(key)
@@ -205,7 +235,11 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
       z = vae_losses.echo_noise(jnp.tanh(a), vae_losses.echo_log_scale(b, mc.echo_clip), k_z, mc.echo_d_max)[:n]
     else:
       z = jax.random.normal(k_z, (n, mc.latent_dim))
-    return 2.0 * jax.nn.sigmoid(decode(state, z, m.sample_temperature)) - 1.0
+    decoded = decode(state, z, m.sample_temperature)
+    if gaussian:
+      mean, log_scale = jnp.split(decoded, 2, axis=-1)
+      return mean + jnp.exp(log_scale) * jax.random.normal(jax.random.fold_in(k_z, 1), mean.shape)
+    return 2.0 * jax.nn.sigmoid(decoded) - 1.0
 
   def encode(state, x, key):
     return encode_params(state.params, x, key)[0]

@@ -17,14 +17,18 @@ and one table of modes on the 2-D mixtures for GANs and DDPM.
     evaluations (x0_hat clipped to [-1, 1]); Fréchet distance, precision and recall in the MNIST
     classifier's features against as many training digits, and the sampling
     time per 1,000 samples (compiled, on this machine).
-(c) ring and grid, `num_seeds` seeds each (default 3): the vanilla GAN, the
-    best GAN of the mode-collapse study (PacGAN4 on the ring,
-    configs/ring_pacgan.py; R1 on the grid, configs/grid_best.py) and DDPM
-    (configs/{ring,grid}_ddpm.py): modes, high-quality fraction and KL on
-    2,500 samples (the mode-collapse protocol), and sampling time per 1,000.
-    jaxgen's VAEs model pixels with a Bernoulli likelihood, so no VAE row
-    here; Stacked MNIST is not in this study yet (a DDPM there costs hours
-    on a 2-core CPU).
+(c) Which family collapses: ring, grid and Stacked MNIST, `num_seeds` seeds
+    each (default 3), the vanilla GAN, the best GAN fix (PacGAN4 on the ring,
+    configs/ring_pacgan.py; R1 on the grid, configs/grid_best.py; PacGAN4 on
+    Stacked MNIST), a VAE (configs/{ring,grid,stacked_mnist}_vae.py: a
+    Gaussian likelihood on the points, Bernoulli pixels on the digits) and
+    DDPM (configs/{ring,grid,stacked_mnist}_ddpm.py). On the mixtures: modes,
+    high-quality fraction and KL of 2,500 samples from eval.json (the
+    mode-collapse protocol). On Stacked MNIST the study scores every model
+    on the same `stacked_samples` draws it makes itself (10,000: DDPM's 100
+    network evaluations per sample make the protocol's 26,000 cost hours on
+    a 2-core CPU): modes of 1,000, KL, Fréchet distance and precision/recall
+    in classifier features. Each with its sampling time per 1,000 samples.
 Writes report.md and figures/. Sizes: FULL or QUICK.
 """
 
@@ -35,8 +39,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from configs import grid_best, grid_ddpm, grid_gan, mnist_ddpm, mnist_wgan_gp, ring_ddpm, ring_gan, ring_pacgan
+from configs import (grid_best, grid_ddpm, grid_gan, grid_vae, mnist_ddpm, mnist_wgan_gp, ring_ddpm, ring_gan,
+                     ring_pacgan, ring_vae, stacked_mnist_dcgan, stacked_mnist_ddpm, stacked_mnist_vae)
 from jaxgen import data as data_lib
+from jaxgen import experiment
 from jaxgen import plots
 from jaxgen.data import mixtures
 from jaxgen.losses import diffusion
@@ -45,14 +51,21 @@ from jaxgen.metrics.features import feature_metrics
 from jaxgen.studies import common
 from jaxgen.studies.common import fmt, member
 
+# benchmark -> setting -> (config module, overrides of its full and --quick config; a smoke run takes none).
 BENCHMARKS = {
-    "ring": {"GAN": ring_gan, "PacGAN4": ring_pacgan, "DDPM": ring_ddpm},
-    "grid": {"GAN": grid_gan, "GAN + R1": grid_best, "DDPM": grid_ddpm},
+    "ring": {"GAN": (ring_gan, {}), "PacGAN4": (ring_pacgan, {}), "VAE": (ring_vae, {}), "DDPM": (ring_ddpm, {})},
+    "grid": {"GAN": (grid_gan, {}), "GAN + R1": (grid_best, {}), "VAE": (grid_vae, {}), "DDPM": (grid_ddpm, {})},
+    # The DCGANs at 5 epochs, the length of the mode-collapse study's converged rows (README).
+    "stacked_mnist": {"DCGAN": (stacked_mnist_dcgan, {"train.steps": 10_000}),
+                      "PacGAN4": (stacked_mnist_dcgan, {"train.steps": 10_000, "method.pack": 4}),
+                      "VAE": (stacked_mnist_vae, {}), "DDPM": (stacked_mnist_ddpm, {})},
 }
+SMOKE_SETTINGS = {"ring": ("GAN", "VAE", "DDPM"), "stacked_mnist": ("VAE",)}
 FORWARD_STEPS = (1, 50, 200, 1000)  # t of the forward-process panels (T = 1000, linear betas).
-FULL = dict(steps_2d=None, mnist_steps=None, sample_steps=(10, 50, 100), mnist_samples=1000,
-            forward_samples=20_000)
-QUICK = dict(steps_2d=2000, mnist_steps=600, sample_steps=(10, 50), mnist_samples=500, forward_samples=20_000)
+FULL = dict(steps_2d=None, steps_stacked=None, stacked_samples=10_000, mnist_steps=None, sample_steps=(10, 50, 100),
+            mnist_samples=1000, forward_samples=20_000)
+QUICK = dict(steps_2d=2000, steps_stacked=100, stacked_samples=500, mnist_steps=600, sample_steps=(10, 50),
+             mnist_samples=500, forward_samples=20_000)
 
 
 def forward_check(schedule: diffusion.Schedule, x0: jax.Array, key: jax.Array, t_values) -> dict[int, dict]:
@@ -92,6 +105,25 @@ def timed_samples(fn, *args) -> tuple[jax.Array, float]:
   return out, (time.time() - start) * 1000 / len(out)
 
 
+def draw(method, state, key: jax.Array, n: int, chunk: int = 1000) -> tuple[np.ndarray, float]:
+  """(n samples of one model as a host array, wall seconds per 1,000): drawn `chunk` at a time (a DDPM's
+  U-Net on 10,000 images at once would need gigabytes), each chunk with its own key, the first compiled ahead."""
+  chunks, seconds = [], 0.0
+  for i in range(-(-n // chunk)):
+    samples, per_1000 = timed_samples(lambda k: method.sample(state, k, chunk), jax.random.fold_in(key, i))
+    chunks.append(np.asarray(samples))
+    seconds += per_1000 * len(samples) / 1000
+  return np.concatenate(chunks)[:n], seconds * 1000 / (chunk * len(chunks))
+
+
+def setting_config(module, overrides: dict, variant: str, steps: int | None):
+  """A setting's config: the module's `variant`, its overrides unless a smoke run, steps capped by `steps`."""
+  config = module.get_config(variant)
+  if variant != "smoke":
+    config.update_from_flattened_dict(overrides)
+  return common.shorten(config, steps)
+
+
 def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None, smoke: bool = False) -> str:
   """Runs the diffusion study and writes report.md; returns its text."""
   sizes = dict(QUICK if (quick or smoke) else FULL)
@@ -103,16 +135,29 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   variant = "smoke" if smoke else ""
   key = jax.random.key(0)
 
-  # (c) first, the cheapest training. Modes on the 2-D mixtures: GAN, the best GAN fix, DDPM.
+  # (c) first. Which family drops modes: GAN, the best GAN fix, a VAE and DDPM on each benchmark.
   table = {}
-  for benchmark, settings in common.smoke_subset(BENCHMARKS, ("ring",), smoke).items():
-    for name, module in common.smoke_subset(settings, ("GAN", "DDPM"), smoke).items():
-      config = common.shorten(module.get_config(variant), sizes["steps_2d"])
+  for benchmark, settings in common.smoke_subset(BENCHMARKS, tuple(SMOKE_SETTINGS), smoke).items():
+    stacked = benchmark == "stacked_mnist"
+    for name, (module, overrides) in common.smoke_subset(settings, SMOKE_SETTINGS[benchmark], smoke).items():
+      config = setting_config(module, overrides, variant, sizes["steps_stacked" if stacked else "steps_2d"])
       print(f"[diffusion] {benchmark} {name} -> {workdir / benchmark / common.slug(name)}", flush=True)
       done = common.study_run(config, workdir / benchmark / common.slug(name), seeds)
-      one = member(done.state, 0)
-      _, timing = timed_samples(lambda k: done.method.sample(one, k, 1000), jax.random.fold_in(key, 6))
-      table[(benchmark, name)] = (done, config.train.steps, timing)
+      result = done.result
+      if stacked:  # Every model scored on draws of the same size, made here (see the module docstring).
+        evaluate = experiment.SAMPLE_EVALUATIONS[benchmark](config, done.real)
+        scores = []
+        for i in range(len(seeds)):
+          samples, timing = draw(done.method, member(done.state, i), jax.random.fold_in(key, 7 + i),
+                                 sizes["stacked_samples"])
+          scores.append(evaluate(done.method, None, jnp.asarray(samples), jax.random.fold_in(key, 20 + i)))
+        result = {k: [float(r[k]) for r in scores] for k in ("modes", "kl", "frechet_distance",
+                                                               "precision", "recall")}
+      else:
+        _, timing = draw(done.method, member(done.state, 0), jax.random.fold_in(key, 6), 1000)
+        if "sample_kl" in result:  # A VAE's "kl" is its rate; the mode histogram's KL is "sample_kl".
+          result = {**result, "kl": result["sample_kl"]}
+      table[(benchmark, name)] = (done, result, config.train.steps, timing)
 
   # (a) The forward process, run step by step against its closed form.
   schedule = diffusion.make_schedule(diffusion.linear_betas(1000))
@@ -178,14 +223,26 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     lines.append(f"| {name} | {m['frechet_distance']:.3g} | {m['precision']:.3f} | {m['recall']:.3f} | "
                  f"{seconds:.3g} |")
   lines += ["", "![samples](figures/mnist_samples.png)", "",
-            f"## (c) Modes on the 2-D mixtures ({len(seeds)} seeds, 2,500 samples, 3 std; mean ± s.e.)", "",
+            f"## (c) Which family drops modes ({len(seeds)} seeds; mean ± s.e.)", "",
+            "The 2-D mixtures: 2,500 samples, 3 std (the mode-collapse protocol).", "",
             "| benchmark | model | steps | modes | high quality (%) | KL (nats) | train time | s per 1,000 samples |",
             "|---|---|---|---|---|---|---|---|"]
-  for (benchmark, name), (done, steps, timing) in table.items():
-    r = done.result
-    lines.append(f"| {benchmark} | {name} | {steps} | {fmt(r['modes_captured'])} | {fmt(r['high_quality'], 100)} | "
-                 f"{fmt(r['kl'])} | {done.seconds:.0f} s | {timing:.3g} |")
-  lines += ["", "No VAE row: jaxgen's VAEs have Bernoulli pixel likelihoods, none for 2-D points. "
+  for (benchmark, name), (done, r, steps, timing) in table.items():
+    if benchmark != "stacked_mnist":
+      lines.append(f"| {benchmark} | {name} | {steps} | {fmt(r['modes_captured'])} | "
+                   f"{fmt(r['high_quality'], 100)} | {fmt(r['kl'])} | {done.seconds:.0f} s | {timing:.3g} |")
+  featured = min(experiment.FEATURE_SAMPLES, sizes["stacked_samples"])
+  lines += ["", f"Stacked MNIST: {sizes['stacked_samples']:,} samples of each model, classified by the MNIST "
+            "classifier (modes of 1,000, KL of the triples' histogram to uniform); Fréchet distance and "
+            f"precision/recall in its features on the first {featured:,} against as many real triples.", "",
+            "| model | steps | modes | KL (nats) | FD | precision | recall | train time | s per 1,000 samples |",
+            "|---|---|---|---|---|---|---|---|---|"]
+  for (benchmark, name), (done, r, steps, timing) in table.items():
+    if benchmark == "stacked_mnist":
+      lines.append(f"| {name} | {steps} | {fmt(r['modes'])} | {fmt(r['kl'])} | "
+                   f"{fmt(r['frechet_distance'])} | {fmt(r['precision'])} | {fmt(r['recall'])} | "
+                   f"{done.seconds:.0f} s | {timing:.3g} |")
+  lines += ["", "VAE samples: draws x ~ p(x | z) on the mixtures, the mean image on Stacked MNIST. "
             + common.TRAIN_TIME_NOTE, ""]
   report = common.write_report(workdir, lines)
   return report
