@@ -4,7 +4,7 @@ Command (from the repository root), 3 seeds:
 
   python -m launch.sweep --config configs/stacked_mnist_ddpm.py --seeds 3 --workdir runs/stacked_mnist_ddpm
 
-The family's settings are `configs.base.ddpm`; metrics as for
+The family's settings are `configs.base.ddpm`, sampled with 50 steps; metrics as for
 `configs/stacked_mnist_dcgan.py` (modes of 1,000 and KL by the MNIST
 classifier, Fréchet distance and precision/recall in its features).
 
@@ -19,4 +19,9 @@ from configs import base
 
 def get_config(arg: str = "") -> ml_collections.ConfigDict:
   """The config; `arg="smoke"` shrinks it to a seconds-long run for tests."""
-  return base.ddpm("stacked_mnist", arg)
+  c = base.ddpm("stacked_mnist", arg)
+  if arg != "smoke":
+    # 50 network evaluations per sample, not 100: the diffusion study draws 10,000 per seed, and on MNIST
+    # ancestral sampling gave the same quality at 50 steps as at 100 (README: FD 48.4 and 48.8).
+    c.method.sample_steps = 50
+  return c
