@@ -3,7 +3,8 @@
 `gan(data_name)` is the GAN family (MLP or DCGAN, every fix off), `mixture_gan`
 its 2-D mixture branch, `vae(data_name)` the flat VAE family (`vae_method` its
 method section, shared with the drum VAE),
-`ddpm(data_name)` the diffusion family, `shrink_to_smoke` the seconds-long run
+`ddpm(data_name)` the diffusion family, `mesh()` the device mesh section of
+every family, `shrink_to_smoke` the seconds-long run
 of any config. A config derives from its family base, or from a config of the
 same dataset (a variant), never from another dataset's config; it adds or
 changes keys, never deletes them.
@@ -62,6 +63,7 @@ def gan(data_name: str) -> ml_collections.ConfigDict:
   c.train.figure_every = 1000
   c.train.keep_checkpoints = 3
   c.train.xla_cpu_ynnpack = True  # XLA:CPU's YNNPACK products (engine.loop.compiler_options); no effect elsewhere.
+  c.train.mesh = mesh()
 
   c.eval = ml_collections.ConfigDict()
   c.eval.num_samples = 1000  # Generated images scored into eval.json at the end.
@@ -147,6 +149,7 @@ def vae(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
       steps=6000, steps_per_call=100, log_every=100, checkpoint_every=2000, figure_every=2000,
       keep_checkpoints=2,
       xla_cpu_ynnpack=False))  # XLA's own reductions and products: 180-182 steps/s, YNNPACK's 147-152 (2 cores).
+  c.train.mesh = mesh()
   c.eval = ml_collections.ConfigDict(dict(num_samples=500))  # Test digits and samples for eval.json.
   if mixture:
     c.train.steps = 20_000
@@ -210,6 +213,7 @@ def ddpm(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
       # Images: 6,000 steps, ~85 epochs of the 4,500 mnist_subset digits at batch 64.
       steps=20_000 if mixture else 6000, steps_per_call=100, log_every=100, checkpoint_every=1000,
       figure_every=1000, keep_checkpoints=2, xla_cpu_ynnpack=True))
+  c.train.mesh = mesh()
   c.eval = ml_collections.ConfigDict(dict(num_samples=2500 if mixture else 1000))
   if mixture:
     c.optimizer.decay_steps = c.train.steps
@@ -223,6 +227,13 @@ def ddpm(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
   elif arg:
     raise ValueError(f"unknown config argument {arg!r}; use '' or 'smoke'")
   return c
+
+
+def mesh() -> ml_collections.ConfigDict:
+  """`train.mesh`, the device mesh on more than one device (`jaxgen.engine.mesh`): devices on the `seed` axis
+  (a sweep's seeds) and on the `data` axis (each batch); 0 = automatic (a single run: all on `data`; a
+  sweep: gcd(devices, seeds) on `seed`). Ignored on one device; a run resumes on any mesh."""
+  return ml_collections.ConfigDict(dict(seed=0, data=0))
 
 
 def shrink_to_smoke(c: ml_collections.ConfigDict) -> None:

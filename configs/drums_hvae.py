@@ -51,6 +51,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
   c.train = ml_collections.ConfigDict(dict(
       steps=3000, steps_per_call=100, log_every=100, checkpoint_every=1000, figure_every=1000,
       keep_checkpoints=2, xla_cpu_ynnpack=True))  # YNNPACK: engine.loop.compiler_options.
+  c.train.mesh = base.mesh()
   c.eval = ml_collections.ConfigDict(dict(num_samples=1000))  # Generated patterns scored into eval.json.
 
   if arg == "smoke":

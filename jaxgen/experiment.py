@@ -48,6 +48,7 @@ _FRACTION = ("in [0, 1]", lambda v: 0 <= v <= 1)
 # that every numeric key of every config file has a pattern here, so a new key needs its range too.
 VALID_RANGES = (
     ("seed", ("an integer", lambda v: float(v).is_integer())),
+    ("train.mesh.*", ("an integer >= 0 (0: automatic)", lambda v: v >= 0 and float(v).is_integer())),
     ("train.*", _COUNT),
     ("eval.*_samples", _COUNT),
     ("eval.confidence", _FRACTION),

@@ -1,7 +1,37 @@
-"""Batches drawn on the device, inside jitted code, from arrays placed there once."""
+"""Batches drawn on the device, inside jitted code, from arrays placed there once.
+
+On a device mesh with a `data` axis (`jaxgen.engine.mesh`), every batch that
+`jaxgen.data.make_real`'s samplers return is split over that axis by
+`shard_batch`: the datasets themselves are replicated (each device holds the
+whole in-memory array, 3.5 MB for `mnist_subset`, so any device can draw any
+example), and the compiler partitions the step that consumes the batch,
+reducing its gradients over `data`.
+"""
 
 import jax
 import jax.numpy as jnp
+from jax.sharding import PartitionSpec
+
+DATA_AXIS = "data"  # The mesh axis that splits a batch (`jaxgen.engine.mesh`).
+
+
+def shard_batch(batch):
+  """Constrains every array of `batch` (leading axis B) to be split over the context mesh's `data` axis.
+
+  The identity outside a mesh (`jax.set_mesh`) or when the mesh has no
+  `data` axis larger than 1, so single-device programs are unchanged. B must
+  be divisible by the axis size (`jaxgen.engine.mesh.make` checks the
+  config's batch size).
+  """
+  mesh = jax.sharding.get_abstract_mesh()
+  if mesh.empty or DATA_AXIS not in mesh.axis_names or mesh.shape[DATA_AXIS] == 1:
+    return batch
+  return jax.tree.map(lambda x: jax.lax.with_sharding_constraint(x, PartitionSpec(DATA_AXIS)), batch)
+
+
+def split_over_data(sampler):
+  """`sampler` (key, n) -> batch, with its output split over the mesh's `data` axis (`shard_batch`)."""
+  return lambda key, n: shard_batch(sampler(key, n))
 
 
 def to_model_range(images: jax.Array) -> jax.Array:

@@ -123,4 +123,7 @@ def make_real(data: ml_collections.ConfigDict) -> RealData:
   """
   if data.name not in BUILDERS:
     raise ValueError(f"data.name must be one of {NAMES}, got {data.name!r}")
-  return BUILDERS[data.name](data)
+  real = BUILDERS[data.name](data)
+  # On a device mesh every batch a method draws is split over its `data` axis (the methods need no change).
+  return real._replace(sample=device.split_over_data(real.sample),
+                       sample_labelled=real.sample_labelled and device.split_over_data(real.sample_labelled))

@@ -7,6 +7,7 @@ config, so a resumed run repeats exactly the computation of an uninterrupted
 one (bit-identical parameters).
 """
 
+import contextlib
 import functools
 import io
 import os
@@ -20,6 +21,7 @@ import tqdm
 
 from jaxgen import plots
 from jaxgen.engine import checkpoint
+from jaxgen.engine import mesh as mesh_lib
 from jaxgen.engine import workdir as workdir_lib
 from jaxgen.methods.base import Method, scan
 
@@ -101,18 +103,24 @@ def cpu_ynnpack(train: ml_collections.ConfigDict) -> bool:
 
 # The jitted programs are cached by the method's functions, so the runs of a study that share a method
 # compile once: a DCGAN step takes ~8 s to compile on a CPU.
+def _over_seeds_on(f, axis: str | None, mesh):
+  """`over_seeds(f, axis)`, and for a sweep on a mesh each device running it over its own seeds."""
+  f = over_seeds(f, axis)
+  return f if axis is None else mesh_lib.per_seed_shards(f, mesh)
+
+
 @functools.lru_cache(maxsize=4)
-def _jitted_chunk(step_fn, axis: str | None, ynnpack: bool = True):
+def _jitted_chunk(step_fn, axis: str | None, ynnpack: bool = True, mesh=None):
   """jit(scan_steps of `step_fn`) over (step key, state, steps), per seed for a sweep; donates the state."""
-  return jax.jit(over_seeds(functools.partial(scan_steps, step_fn), axis), donate_argnums=1,
+  return jax.jit(_over_seeds_on(functools.partial(scan_steps, step_fn), axis, mesh), donate_argnums=1,
                  compiler_options=compiler_options(ynnpack))
 
 
 @functools.lru_cache(maxsize=4)
-def _jitted_evaluate(sample_fn, evaluate, num_samples: int, axis: str | None, ynnpack: bool = True):
+def _jitted_evaluate(sample_fn, evaluate, num_samples: int, axis: str | None, ynnpack: bool = True, mesh=None):
   """jit of (state, eval key, step) -> evaluate(num_samples samples drawn with fold_in(key, step))."""
-  return jax.jit(over_seeds(lambda s, k, i: evaluate(sample_fn(s, jax.random.fold_in(k, i), num_samples)), axis),
-                 compiler_options=compiler_options(ynnpack))
+  return jax.jit(_over_seeds_on(lambda s, k, i: evaluate(sample_fn(s, jax.random.fold_in(k, i), num_samples)), axis,
+                           mesh), compiler_options=compiler_options(ynnpack))
 
 
 def next_chunk(step: int, train: ml_collections.ConfigDict) -> int:
@@ -184,6 +192,9 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   and the optional `xla_cpu_ynnpack` (default True; `compiler_options`);
   and `config.eval.series_samples` (or, without it, `config.eval.num_samples`)
   and `config.eval.figure_samples` (images per figure step, default 64).
+  On more than one device it trains on the mesh of the optional
+  `train.mesh` (`jaxgen.engine.mesh`: a sweep's seeds over `seed`, each
+  batch over `data`); the checkpoints restore onto any mesh shape.
 
   A sweep (`seeds` given) trains one run per seed in the same compiled
   program, with one checkpoint: the state has a leading seed axis, and the
@@ -215,8 +226,9 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     The final state (for a sweep, with a leading seed axis).
 
   Raises:
-    ValueError: a `config.train` count is below 1, `seeds` is empty, or a
-      `settings` value does not have one entry per seed.
+    ValueError: a `config.train` count is below 1, `seeds` is empty, a
+      `settings` value does not have one entry per seed, or `train.mesh`
+      does not fit the devices, seeds or batch (`jaxgen.engine.mesh.make`).
     ConfigMismatchError: `workdir` holds a run of another config or seeds.
     WorkdirInUseError: another process is training in `workdir` (also with
       `fresh`: nothing is moved).
@@ -239,12 +251,15 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   if sweep and any(np.shape(v) != (len(seeds),) for v in settings.values()):
     raise ValueError(f"each settings value needs one entry per seed ({len(seeds)}), got {settings}")
   extra = ({"seeds": list(seeds)} if sweep else {}) | ({"settings": settings} if settings else {})
+  mesh = mesh_lib.make(train_cfg.get("mesh"), len(seeds) if sweep else None,
+                       (config.get("method") or {}).get("batch_size"))
   if fresh and workdir.exists():
     workdir_lib.move_aside(workdir)  # Refused while another process trains there.
-  with workdir_lib.lock(workdir):  # Until the end: one process per workdir.
+  with workdir_lib.lock(workdir), (jax.set_mesh(mesh) if mesh else contextlib.nullcontext()):
     config_json = workdir_lib.check_config(workdir, config, extra=extra or None)
     keys = run_keys(config.seed) if not sweep else jax.tree.map(
         lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
+    keys = mesh_lib.place(keys, mesh, sweep)
     axis = seed_axis() if sweep else None
     sample_fn = jax.jit(over_seeds(method.sample, axis), static_argnums=2)  # Compiled once per figure size.
     mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
@@ -252,6 +267,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     state = jax.jit(jax.vmap(method.init) if sweep else method.init)(keys["init"])
     if settings:
       state = state.replace(**{k: jnp.asarray(v, getattr(state, k).dtype) for k, v in settings.items()})
+    state = mesh_lib.place(state, mesh, sweep)  # A checkpoint is restored onto these shardings.
     step = mngr.latest_step() or 0
     if step:
       state = checkpoint.restore(mngr, step, state)
@@ -259,10 +275,10 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
       workdir_lib.write_atomic(workdir / "config.json", config_json)
     writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
     ynnpack = cpu_ynnpack(train_cfg)
-    run = _jitted_chunk(method.step, axis, ynnpack)
+    run = _jitted_chunk(method.step, axis, ynnpack, mesh)
     if evaluate:  # The time series may use fewer samples than the final evaluation.
       num_samples = config.eval.series_samples if "series_samples" in config.eval else config.eval.num_samples
-      evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis, ynnpack)
+      evaluate_at = _jitted_evaluate(method.sample, evaluate, num_samples, axis, ynnpack, mesh)
     bar = tqdm.tqdm(total=train_cfg.steps, initial=step, disable=not progress, unit="step",
                     dynamic_ncols=True)
     pending = []  # Metrics of the steps since the last log line.

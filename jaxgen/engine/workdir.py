@@ -26,7 +26,7 @@ LOCK_FILE = "lock"
 
 # Keys that may change between a run and its resumption: they do not change
 # what a step computes. Raising train.steps extends a finished run.
-RESUMABLE_CHANGES = ("train.steps",)
+RESUMABLE_CHANGES = ("train.steps", "train.mesh.seed", "train.mesh.data")  # A run resumes on any mesh.
 
 
 def _added_switched_off(key: str, saved: dict, wanted: dict) -> bool:
