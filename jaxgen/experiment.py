@@ -360,5 +360,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | pathlib
   """
   state, method, real = train(config, workdir, seeds, settings, fresh, progress)
   result = final_evaluation(method, state, config, real, seeds=seeds)
-  engine.workdir.write_atomic(pathlib.Path(workdir) / "eval.json", json.dumps(result, indent=2) + "\n")
+  if jax.process_index() == 0:  # Of several processes (jax.distributed), each evaluates, process 0 writes.
+    engine.workdir.write_atomic(pathlib.Path(workdir) / "eval.json", json.dumps(result, indent=2) + "\n")
   return result, state, method, real

@@ -1,7 +1,9 @@
 """What the launch scripts share: the config flags, quiet logging, and the errors reported in one line."""
 
+import os
 import sys
 
+import jax
 from absl import app
 from absl import flags
 from absl import logging
@@ -16,6 +18,15 @@ CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file
                                          lock_config=True)
 WORKDIR = flags.DEFINE_string("workdir", None, "Run directory; an existing run there is resumed.")
 FRESH = flags.DEFINE_bool("fresh", False, "Move an existing run in --workdir aside and start over.")
+# Multi-host training (jaxgen.engine.mesh): one command per host, all with the same flags but the process id.
+COORDINATOR = flags.DEFINE_string("coordinator_address", os.environ.get("JAX_COORDINATOR_ADDRESS", ""),
+                                  "host:port of process 0, for jax.distributed.initialize ($JAX_COORDINATOR_ADDRESS)")
+NUM_PROCESSES = flags.DEFINE_integer("num_processes", int(os.environ.get("JAX_NUM_PROCESSES", "1")),
+                                     "Processes (hosts) in all ($JAX_NUM_PROCESSES).")
+PROCESS_ID = flags.DEFINE_integer("process_id", int(os.environ.get("JAX_PROCESS_ID", "0")),
+                                  "This process's index, 0 .. num_processes - 1 ($JAX_PROCESS_ID).")
+DISTRIBUTED = flags.DEFINE_bool("distributed", False, "jax.distributed.initialize() from the cluster's own "
+                                "environment (SLURM, a Cloud TPU slice, ...), without the three flags above.")
 
 # Failures a user can cause and fix (a bad value, file or folder, a full disk, a busy workdir, a dataset not
 # prepared, a diverged run): the command ends with one line on stderr and exit code 1, no traceback.
@@ -57,11 +68,23 @@ def parse_flags(argv: list[str]) -> list[str]:
          prefix=f"unknown config key {', '.join(unknown)}: " if unknown else "")
 
 
+def initialize_distributed() -> None:
+  """`jax.distributed.initialize` before anything touches a device, when the flags (or their environment
+  variables) name a coordinator, or with --distributed; nothing for a single process."""
+  if COORDINATOR.value:
+    jax.distributed.initialize(COORDINATOR.value, NUM_PROCESSES.value, PROCESS_ID.value)
+  elif DISTRIBUTED.value:
+    jax.distributed.initialize()
+  elif NUM_PROCESSES.value > 1:
+    raise ValueError(f"--num_processes={NUM_PROCESSES.value} needs --coordinator_address (host:port of process 0)")
+
+
 def run(main) -> None:
   """`absl.app.run(main)` with `parse_flags`; an `EXPECTED_ERRORS` error ends the command in one line on stderr
-  (exit code 1), with the traceback only under --verbosity=1."""
+  (exit code 1), with the traceback only under --verbosity=1. Multi-host runs are initialised first."""
   def main_or_one_line(argv):
     try:
+      initialize_distributed()
       return main(argv)
     except EXPECTED_ERRORS as e:
       if flags.FLAGS.verbosity >= 1:

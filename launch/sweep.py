@@ -21,6 +21,7 @@ import copy
 import functools
 import pathlib
 
+import jax
 from absl import app
 from absl import flags
 from ml_collections import config_flags
@@ -73,8 +74,9 @@ def main(argv):
     result, *_ = experiment.train_and_evaluate(config, run_dir, seeds=seeds, fresh=common.FRESH.value)
     rows.append((name or config_name, result))
   markdown, csv = summary_tables(rows)
-  (workdir / "summary.md").write_text(markdown)
-  (workdir / "summary.csv").write_text(csv)
+  if jax.process_index() == 0:  # Of several processes (multi-host), process 0 writes.
+    (workdir / "summary.md").write_text(markdown)
+    (workdir / "summary.csv").write_text(csv)
   print(markdown + f"summary: {workdir / 'summary.md'}")
 
 

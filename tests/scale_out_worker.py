@@ -4,7 +4,8 @@ Run by tests/test_scale_out.py as `python -m tests.scale_out_worker TASK WORKDIR
 `--xla_force_host_platform_device_count` in $XLA_FLAGS (4 devices for "seeds", 8 for "data"):
   seeds: a 4-seed sweep on a (seed=4, data=1) mesh -> WORKDIR/seeds.
   data:  a single run on (seed=1, data=8) -> WORKDIR/data; a 4-seed sweep saved at step 10 on (seed=2,
-         data=4) -> WORKDIR/half, copied to WORKDIR/remeshed and continued to step 20 on (seed=4, data=2).
+         data=4) -> WORKDIR/half, copied to WORKDIR/remeshed and continued to step 20 on (seed=4, data=2);
+         a 4-seed sweep on (seed=4, data=2) -> WORKDIR/eight (what two processes of 4 devices must give).
 """
 
 import pathlib
@@ -34,6 +35,7 @@ def main(task: str, workdir: pathlib.Path) -> None:
     experiment.train(config(2, 4, steps=STEPS // 2), workdir / "half", seeds=SEEDS, progress=False)
     shutil.copytree(workdir / "half", workdir / "remeshed")
     experiment.train(config(4, 2), workdir / "remeshed", seeds=SEEDS, progress=False)
+    experiment.train(config(4, 2), workdir / "eight", seeds=SEEDS, progress=False)
   else:
     raise ValueError(f"unknown task {task!r}")
 

@@ -1,11 +1,13 @@
 """Training on device meshes (`jaxgen.engine.mesh`): simulated CPU devices in subprocesses, compared here on one.
 
-tests/scale_out_worker.py trains on 4 and 8 simulated devices (both subprocesses at once); this process, with
-its one device, trains the same configs unsharded and restores the workers' checkpoints to compare.
+tests/scale_out_worker.py trains on 4 and 8 simulated devices, and `launch.sweep` as two real processes of 4
+devices each (jax.distributed with a 127.0.0.1 coordinator), all four subprocesses at once; this process, with
+its one device, trains the same config unsharded and restores the subprocesses' checkpoints to compare.
 """
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -23,12 +25,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def meshes(tmp_path_factory):
   """The workers' workdirs, and the one-device 4-seed sweep of the same config (the reference)."""
   path = tmp_path_factory.mktemp("meshes")
+  with socket.socket() as s:  # A free port for the coordinator.
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+  two_processes = ["-m", "launch.sweep", "--config", "configs/ring_gan.py:smoke", "--seeds", "4",
+                   "--workdir", str(path / "two_processes"), "--config.train.mesh.seed=4", "--config.train.mesh.data=2",
+                   f"--coordinator_address=127.0.0.1:{port}", "--num_processes=2"]
   procs = []
-  for task, devices in (("seeds", 4), ("data", 8)):
+  for args, devices in ((["-m", "tests.scale_out_worker", "seeds", str(path)], 4),
+                        (["-m", "tests.scale_out_worker", "data", str(path)], 8),
+                        (two_processes + ["--process_id=0"], 4), (two_processes + ["--process_id=1"], 4)):
     env = {**os.environ, "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} "
                                       f"--xla_force_host_platform_device_count={devices}"}
-    procs.append(subprocess.Popen([sys.executable, "-m", "tests.scale_out_worker", task, str(path)], cwd=ROOT,
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    procs.append(subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True))
   reference, *_ = experiment.train(worker.config(), path / "reference", seeds=worker.SEEDS, progress=False)
   for proc in procs:
     out, _ = proc.communicate(timeout=600)
@@ -58,3 +68,11 @@ def test_a_checkpoint_resumes_on_another_mesh_and_on_one_device(meshes):
   shutil.copytree(path / "half", path / "one_device")
   chex.assert_trees_all_close(restored(path / "one_device"), reference, rtol=1e-5, atol=1e-5)
   chex.assert_trees_all_close(restored(path / "remeshed"), reference, rtol=1e-5, atol=1e-5)
+
+
+def test_two_processes_train_what_one_process_with_all_their_devices_trains(meshes):
+  """`launch.sweep` as two jax.distributed processes of 4 devices on (seed=4, data=2) against one process of 8."""
+  path, _ = meshes
+  two = restored(path / "two_processes")
+  chex.assert_trees_all_close(two, restored(path / "eight"), rtol=1e-6, atol=1e-6)
+  assert (path / "two_processes" / "eval.json").exists() and (path / "two_processes" / "summary.md").exists()

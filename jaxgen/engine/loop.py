@@ -155,17 +155,20 @@ def _per_seed(x):
 
 
 def write_figures(sample_fn, state, figures_key: jax.Array, workdir: pathlib.Path, step: int,
-                  sweep: bool = False, num_images: int = 64) -> None:
+                  sweep: bool = False, num_images: int = 64, write: bool = True) -> None:
   """figures/samples.png, figures/losses.png, and the raw samples in figures/samples/step_<step>.npy.
 
   `sample_fn(state, key, n)` draws from fixed latents: `num_images` images
   (or patterns), or 1,000 points when the samples are vectors (2-D data). For a sweep (`sweep=True`)
   it returns [S, n, ...]: all seeds are saved, the first seed is drawn.
+  With several processes every one draws (its shards) and only `write` ones write.
   """
+  rank = len(jax.eval_shape(lambda: sample_fn(state, figures_key, 1)).shape) - int(sweep)
+  samples = mesh_lib.to_host(sample_fn(state, figures_key, 1000 if rank == 2 else num_images))
+  if not write:
+    return
   figdir = workdir / "figures"
   (figdir / "samples").mkdir(parents=True, exist_ok=True)
-  rank = len(jax.eval_shape(lambda: sample_fn(state, figures_key, 1)).shape) - int(sweep)
-  samples = np.asarray(sample_fn(state, figures_key, 1000 if rank == 2 else num_images))
   # Each file is written whole or not at all (`write_atomic`): a crash here leaves the previous figures.
   npy = io.BytesIO()
   np.save(npy, samples)
@@ -253,13 +256,15 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
   extra = ({"seeds": list(seeds)} if sweep else {}) | ({"settings": settings} if settings else {})
   mesh = mesh_lib.make(train_cfg.get("mesh"), len(seeds) if sweep else None,
                        (config.get("method") or {}).get("batch_size"))
-  if fresh and workdir.exists():
+  primary = mesh_lib.is_primary()  # Of several processes (jax.distributed), process 0 writes the files.
+  if fresh and workdir.exists() and primary:
     workdir_lib.move_aside(workdir)  # Refused while another process trains there.
-  with workdir_lib.lock(workdir), (jax.set_mesh(mesh) if mesh else contextlib.nullcontext()):
+  mesh_lib.sync("workdir ready")
+  with (workdir_lib.lock(workdir) if primary else contextlib.nullcontext()), \
+       (jax.set_mesh(mesh) if mesh else contextlib.nullcontext()):
     config_json = workdir_lib.check_config(workdir, config, extra=extra or None)
     keys = run_keys(config.seed) if not sweep else jax.tree.map(
         lambda *k: jnp.stack(k), *[run_keys(s) for s in seeds])
-    keys = mesh_lib.place(keys, mesh, sweep)
     axis = seed_axis() if sweep else None
     sample_fn = jax.jit(over_seeds(method.sample, axis), static_argnums=2)  # Compiled once per figure size.
     mngr = checkpoint.manager(workdir, train_cfg.keep_checkpoints)
@@ -267,13 +272,15 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
     state = jax.jit(jax.vmap(method.init) if sweep else method.init)(keys["init"])
     if settings:
       state = state.replace(**{k: jnp.asarray(v, getattr(state, k).dtype) for k, v in settings.items()})
-    state = mesh_lib.place(state, mesh, sweep)  # A checkpoint is restored onto these shardings.
+    # Placed from the same values on every process; a checkpoint is restored onto these shardings.
+    state, keys = mesh_lib.place(state, mesh, sweep), mesh_lib.place(keys, mesh, sweep)
     step = mngr.latest_step() or 0
     if step:
       state = checkpoint.restore(mngr, step, state)
-    if config_json:  # Only once the run is known to resume (or start): a refused run changes no file.
+    if config_json and primary:  # Only once the run is known to resume (or start): a refused run changes no file.
       workdir_lib.write_atomic(workdir / "config.json", config_json)
-    writer = workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
+    writer = (workdir_lib.MetricWriter(workdir, resume_step=step, seeds=list(seeds) if sweep else None)
+              if primary else None)
     ynnpack = cpu_ynnpack(train_cfg)
     run = _jitted_chunk(method.step, axis, ynnpack, mesh)
     if evaluate:  # The time series may use fewer samples than the final evaluation.
@@ -286,7 +293,7 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
       while step < train_cfg.steps:
         k = next_chunk(step, train_cfg)
         state, metrics = run(keys["steps"], state, jnp.arange(step, step + k, dtype=jnp.int32))
-        metrics = jax.device_get(metrics)
+        metrics = mesh_lib.to_host(metrics)
         bad = _first_non_finite(metrics, step)
         if bad:
           where = "" if bad[3] is None else f" (seeds {', '.join(str(seeds[i]) for i in bad[3])})"
@@ -303,16 +310,19 @@ def train(method: Method, config: ml_collections.ConfigDict, workdir: str | path
           bar.set_postfix({n: f"{np.mean(v):.3g}" for n, v in record.items() if "loss" in n})
           pending = []
         if evaluate and at(train_cfg.eval_every):
-          record.update({n: _per_seed(v) for n, v in jax.device_get(evaluate_at(state, keys["eval"], step)).items()})
-        if record:
+          record.update({n: _per_seed(v) for n, v in mesh_lib.to_host(evaluate_at(state, keys["eval"], step)).items()})
+        if record and primary:
           writer.write(step, record)
         if at(train_cfg.checkpoint_every):
           checkpoint.save(mngr, step, state)
         if at(train_cfg.figure_every):
           write_figures(sample_fn, state, keys["figures"], workdir, step, sweep=sweep,
-                        num_images=config.get("eval", {}).get("figure_samples", 64))
+                        num_images=config.get("eval", {}).get("figure_samples", 64), write=primary)
     finally:
       bar.close()
-      writer.close()
+      if writer:
+        writer.close()
       mngr.close()
+    if jax.process_count() > 1:  # Each process gets the whole final state on its own devices, for evaluation.
+      state = jax.device_put(mesh_lib.to_host(state))
     return state

@@ -16,12 +16,19 @@ devices) trains on a 2-D mesh with axes `seed` and `data`
 
 One device (the usual CPU) gives no mesh at all: the engine's programs are
 then exactly those of a single device.
+
+Several processes (one per host, `jax.distributed.initialize`, called by the
+launch scripts) share one global mesh: every process runs the same program
+on its own devices' shards, Orbax saves and restores the shards of each,
+and only process 0 writes the workdir's files (`is_primary`).
 """
 
 import math
 
 import jax
 import ml_collections
+import numpy as np
+from jax.experimental import multihost_utils
 from jax.sharding import NamedSharding, PartitionSpec
 
 from jaxgen.data.device import DATA_AXIS
@@ -72,10 +79,25 @@ def make(spec: ml_collections.ConfigDict | dict | None, num_seeds: int | None,
 
 
 def place(tree, mesh: jax.sharding.Mesh | None, sweep: bool):
-  """`tree` on the mesh: split over `seed` along its leading axis for a sweep, else replicated."""
+  """`tree` on the mesh: split over `seed` along its leading axis for a sweep, else replicated.
+
+  With several processes (`jax.distributed`) every process must pass the same
+  values (the engine computes them from the seeds): each one keeps the shards
+  of its own devices (`jax.make_array_from_callback`).
+  """
   if mesh is None:
     return tree
-  return jax.device_put(tree, NamedSharding(mesh, PartitionSpec(SEED_AXIS) if sweep else PartitionSpec()))
+  sharding = NamedSharding(mesh, PartitionSpec(SEED_AXIS) if sweep else PartitionSpec())
+
+  def put(x):
+    if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+      return jax.random.wrap_key_data(put(jax.random.key_data(x)), impl=jax.random.key_impl(x))
+    if jax.process_count() == 1:
+      return jax.device_put(x, sharding)
+    host = np.asarray(x)
+    return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
+
+  return jax.tree.map(put, tree)
 
 
 def per_seed_shards(f, mesh: jax.sharding.Mesh | None):
@@ -92,3 +114,22 @@ def per_seed_shards(f, mesh: jax.sharding.Mesh | None):
   seeds, shared = PartitionSpec(SEED_AXIS), PartitionSpec()
   manual = {SEED_AXIS} if mesh.shape[DATA_AXIS] > 1 else {SEED_AXIS, DATA_AXIS}
   return jax.shard_map(f, mesh=mesh, in_specs=(seeds, seeds, shared), out_specs=seeds, axis_names=manual)
+
+
+def is_primary() -> bool:
+  """Whether this process writes the workdir's files: process 0 (always, with one process)."""
+  return jax.process_index() == 0
+
+
+def to_host(tree):
+  """Every process's shards of `tree` gathered into numpy arrays on each process (`jax.device_get` when one
+  process holds them all)."""
+  if jax.process_count() == 1:
+    return jax.device_get(tree)
+  return multihost_utils.process_allgather(tree, tiled=True)
+
+
+def sync(name: str) -> None:
+  """Waits until every process reaches `name` (nothing with one process)."""
+  if jax.process_count() > 1:
+    multihost_utils.sync_global_devices(name)
