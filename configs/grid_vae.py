@@ -11,7 +11,11 @@ samples are draws x ~ p(x | z), z ~ N(0, I); metrics as for the GANs
 (`configs/grid_gan.py`: 2,500 samples, 3 std), and eval.json adds the ELBO
 diagnostics on 10,000 fresh draws of the mixture.
 
-Measured: not yet. `get_config("smoke")` runs in seconds.
+Measured (2-core CPU, 3 seeds, 6.3 minutes with two other trainings sharing
+the CPU): 25 ± 0 of 25 modes in every seed, 43.6% ± 3.9 high-quality
+samples, KL 0.054 ± 0.033 nats, rate 4.4 nats (mean ± s.e.). The rest of the
+samples lie on axis-aligned bridges between neighbouring modes (README
+figure docs/grid_vae.png). `get_config("smoke")` runs in seconds.
 """
 
 import ml_collections

@@ -11,7 +11,11 @@ samples are draws x ~ p(x | z), z ~ N(0, I); metrics as for the GANs
 (`configs/ring_gan.py`: 2,500 samples, 3 std), and eval.json adds the ELBO
 diagnostics on 10,000 fresh draws of the mixture.
 
-Measured: not yet. `get_config("smoke")` runs in seconds.
+Measured (2-core CPU, 3 seeds, 10.5 minutes with two other trainings sharing
+the CPU): 8 ± 0 of 8 modes in every seed, 43.2% ± 4.8 high-quality samples,
+KL 0.19 ± 0.18 nats (seed 0 let one latent dimension collapse: 0.56; seeds
+1-2: 0.003-0.007), rate 3.0 nats (mean ± s.e.). The rest of the samples lie
+on bridges between neighbouring modes. `get_config("smoke")` runs in seconds.
 """
 
 import ml_collections

@@ -1,11 +1,12 @@
 """Trains the ring GAN's smoke config on device meshes, in a process with simulated CPU devices.
 
-Run by tests/test_scale_out.py as `python -m tests.scale_out_worker TASK WORKDIR` with
-`--xla_force_host_platform_device_count` in $XLA_FLAGS (4 devices for "seeds", 8 for "data"):
-  seeds: a 4-seed sweep on a (seed=4, data=1) mesh -> WORKDIR/seeds.
-  data:  a single run on (seed=1, data=8) -> WORKDIR/data; a 4-seed sweep saved at step 10 on (seed=2,
-         data=4) -> WORKDIR/half, copied to WORKDIR/remeshed and continued to step 20 on (seed=4, data=2);
-         a 4-seed sweep on (seed=4, data=2) -> WORKDIR/eight (what two processes of 4 devices must give).
+Run by tests/test_scale_out.py as `python -m tests.scale_out_worker WORKDIR` with 8 devices
+(`--xla_force_host_platform_device_count=8` in $XLA_FLAGS), it trains
+  an 8-seed sweep on a (seed=8, data=1) mesh -> WORKDIR/seeds;
+  a single run on (seed=1, data=8) -> WORKDIR/data;
+  a 4-seed sweep saved at step 10 on (seed=2, data=4) -> WORKDIR/half, copied to WORKDIR/remeshed and
+    continued to step 20 on (seed=4, data=2);
+  a 4-seed sweep on (seed=4, data=2) -> WORKDIR/eight (what two processes of 4 devices must give).
 """
 
 import pathlib
@@ -16,6 +17,7 @@ from configs import ring_gan
 from jaxgen import experiment
 
 SEEDS = [0, 1, 2, 3]
+ALL_SEEDS = list(range(8))  # One per device on the seed mesh.
 STEPS = 20
 
 
@@ -27,18 +29,14 @@ def config(seed_axis: int = 0, data_axis: int = 0, steps: int = STEPS):
   return c
 
 
-def main(task: str, workdir: pathlib.Path) -> None:
-  if task == "seeds":
-    experiment.train(config(4, 1), workdir / "seeds", seeds=SEEDS, progress=False)
-  elif task == "data":
-    experiment.train(config(1, 8), workdir / "data", progress=False)
-    experiment.train(config(2, 4, steps=STEPS // 2), workdir / "half", seeds=SEEDS, progress=False)
-    shutil.copytree(workdir / "half", workdir / "remeshed")
-    experiment.train(config(4, 2), workdir / "remeshed", seeds=SEEDS, progress=False)
-    experiment.train(config(4, 2), workdir / "eight", seeds=SEEDS, progress=False)
-  else:
-    raise ValueError(f"unknown task {task!r}")
+def main(workdir: pathlib.Path) -> None:
+  experiment.train(config(8, 1), workdir / "seeds", seeds=ALL_SEEDS, progress=False)
+  experiment.train(config(1, 8), workdir / "data", progress=False)
+  experiment.train(config(2, 4, steps=STEPS // 2), workdir / "half", seeds=SEEDS, progress=False)
+  shutil.copytree(workdir / "half", workdir / "remeshed")
+  experiment.train(config(4, 2), workdir / "remeshed", seeds=SEEDS, progress=False)
+  experiment.train(config(4, 2), workdir / "eight", seeds=SEEDS, progress=False)
 
 
 if __name__ == "__main__":
-  main(sys.argv[1], pathlib.Path(sys.argv[2]))
+  main(pathlib.Path(sys.argv[1]))
