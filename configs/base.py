@@ -231,8 +231,8 @@ def ddpm(data_name: str, arg: str = "") -> ml_collections.ConfigDict:
 
 def mesh() -> ml_collections.ConfigDict:
   """`train.mesh`, the device mesh on more than one device (`jaxgen.engine.mesh`): devices on the `seed` axis
-  (a sweep's seeds) and on the `data` axis (each batch); 0 = automatic (a single run: all on `data`; a
-  sweep: gcd(devices, seeds) on `seed`). Ignored on one device; a run resumes on any mesh."""
+  (a sweep's seeds) and on the `data` axis (each batch); 0 = automatic (`seed` = gcd(devices, seeds), `data`
+  = gcd(the rest, batch size)). Ignored on one device; a run resumes on any mesh."""
   return ml_collections.ConfigDict(dict(seed=0, data=0))
 
 

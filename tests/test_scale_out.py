@@ -16,6 +16,7 @@ import jax
 import pytest
 
 from jaxgen import experiment
+from jaxgen.engine import mesh as mesh_lib
 from tests import scale_out_worker as worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,3 +82,12 @@ def test_two_processes_train_what_one_process_with_all_their_devices_trains(mesh
   two = restored(path / "two_processes")
   chex.assert_trees_all_close(two, restored(path / "eight"), rtol=1e-6, atol=1e-6)
   assert (path / "two_processes" / "eval.json").exists() and (path / "two_processes" / "summary.md").exists()
+
+
+def test_a_mesh_that_does_not_fit_the_devices_seeds_or_batch_is_refused_by_name():
+  """On this process's one device: automatic is no mesh at all; an explicit one must fit."""
+  assert mesh_lib.make({}, 8, 64) is None and mesh_lib.make({"seed": 1, "data": 1}, None, 100) is None
+  with pytest.raises(ValueError, match="must be the 1 devices"):
+    mesh_lib.make({"seed": 4, "data": 2}, 8, 16)
+  with pytest.raises(ValueError, match="a single run has one seed"):
+    mesh_lib.make({"seed": 2, "data": 0}, None, 16)

@@ -38,32 +38,35 @@ SEED_AXIS = "seed"
 
 def make(spec: ml_collections.ConfigDict | dict | None, num_seeds: int | None,
          batch_size: int | None = None) -> jax.sharding.Mesh | None:
-  """The (seed, data) mesh over all devices (`jax.devices()`, every process's), or None for one device.
+  """The (seed, data) mesh over the devices (`jax.devices()`, every process's), or None for one device.
 
   Args:
     spec: `config.train.mesh`: {"seed": int, "data": int}; 0 (or absent)
-      = automatic: a single run puts every device on `data`; a sweep puts
-      gcd(devices, seeds) on `seed` and the rest on `data`. Given one size,
-      the other is the rest of the devices.
+      = automatic: `seed` = gcd(devices, seeds) for a sweep (1 for a single
+      run), `data` = gcd(the devices left, batch size). Given one size, the
+      other is the rest of the devices. An automatic mesh may leave devices
+      idle (e.g. batch 100 on 8 GPUs: data = 4), one process only.
     num_seeds: seeds of a sweep, None for a single run.
     batch_size: the config's `method.batch_size`, checked against `data`.
 
   Raises:
-    ValueError: seed x data is not the device count, a sweep's seeds are not
-      divisible by `seed` (or a single run asks for seed > 1), or the batch
-      is not divisible by `data`.
+    ValueError: seed x data is not the device count (or, automatic, with
+      several processes), a sweep's seeds are not divisible by `seed` (or a
+      single run asks for seed > 1), or the batch is not divisible by `data`.
   """
   spec = dict(spec or {})
   devices = jax.device_count()
   seed, data = int(spec.get(SEED_AXIS, 0)), int(spec.get(DATA_AXIS, 0))
-  if not seed and not data:
+  automatic = not seed and not data
+  if automatic:
     seed = math.gcd(devices, num_seeds) if num_seeds else 1
+    data = math.gcd(devices // seed, batch_size) if batch_size else devices // seed
   if not seed:
-    seed = devices // data
+    seed = max(devices // data, 1)
   if not data:
-    data = devices // seed
+    data = max(devices // seed, 1)
   errors = []
-  if seed * data != devices:
+  if seed * data != devices and not (automatic and jax.process_count() == 1):
     errors.append(f"seed x data = {seed} x {data} must be the {devices} devices")
   if num_seeds is None and seed != 1:
     errors.append(f"a single run has one seed: set seed = 1, got {seed}")
@@ -73,9 +76,11 @@ def make(spec: ml_collections.ConfigDict | dict | None, num_seeds: int | None,
     errors.append(f"method.batch_size = {batch_size} must be divisible by data = {data}")
   if errors:
     raise ValueError(f"config.train.mesh {spec}: " + "; ".join(errors))
-  if devices == 1:
+  if seed * data == 1:
     return None
-  return jax.make_mesh((seed, data), (SEED_AXIS, DATA_AXIS), axis_types=(jax.sharding.AxisType.Auto,) * 2)
+  used = jax.devices()[:seed * data] if seed * data < devices else None  # None: make_mesh orders them all.
+  return jax.make_mesh((seed, data), (SEED_AXIS, DATA_AXIS), axis_types=(jax.sharding.AxisType.Auto,) * 2,
+                       devices=used)
 
 
 def place(tree, mesh: jax.sharding.Mesh | None, sweep: bool):
