@@ -51,7 +51,8 @@ def child(case: str, seeds: int, seconds: float) -> dict:
     state, step_keys = mesh_lib.place(state, mesh, True), mesh_lib.place(keys["steps"], mesh, True)
     program = loop._jitted_chunk(method.step, loop.seed_axis(), loop.cpu_ynnpack(config.train), mesh)
     compile_s, rate = steps.timed(program, step_keys, state, k, seconds, seeds)
-  return dict(devices=jax.device_count(), rate=rate, compile_s=compile_s, gflop=gflop, gemm=max(gemm, steps.gemm_rate()))
+  return dict(devices=jax.device_count(), rate=rate, compile_s=compile_s, gflop=gflop,
+              gemm=max(gemm, steps.gemm_rate()))
 
 
 def main():
