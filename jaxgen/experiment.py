@@ -156,11 +156,11 @@ def held_out_examples(real: RealData, draws: int = 10_000) -> np.ndarray:
     return np.asarray(real.sample(key, draws))
   if "image" not in real.test:
     return np.asarray(data_lib.patterns_to_model_range(real.test["pattern"]))
-  digits = data_lib.to_model_range(real.test["image"])
+  digits = real.test["image"]  # uint8.
   channels = jax.eval_shape(lambda k: real.sample(k, 1), key).shape[-1]
   if channels == digits.shape[-1]:
-    return np.asarray(digits)
-  return np.asarray(data_lib.stacked_batch(jnp.asarray(digits), key, draws))  # Stacked MNIST.
+    return np.asarray(data_lib.to_model_range(digits))
+  return np.asarray(data_lib.stacked_batch(jnp.asarray(digits), key, draws))  # Stacked MNIST, from uint8 digits.
 
 
 # ----------------------------------------------------------------------------- evaluations of samples

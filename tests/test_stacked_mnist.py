@@ -65,3 +65,21 @@ def test_a_collapsed_generator_has_one_mode(classifier, mnist_train):
   coverage = stacked_mnist_coverage(channel_labels(classifier.params, jnp.repeat(x, 500, axis=0)))
   assert float(coverage["modes"]) == 1
   assert float(coverage["kl"]) == pytest.approx(math.log(1000), rel=1e-5)
+
+
+def test_held_out_triples_are_made_of_the_test_digits():
+  """`experiment.held_out_examples` of Stacked MNIST: every channel of every triple is one of the test digits,
+  in the model range (not the training digits, not converted twice)."""
+  import functools  # pylint: disable=g-import-not-at-top
+  from jaxgen import experiment  # pylint: disable=g-import-not-at-top
+  from jaxgen.data.real import RealData  # pylint: disable=g-import-not-at-top
+
+  rng = np.random.default_rng(0)
+  train, test = (rng.integers(0, 256, (n, 28, 28, 1), np.uint8) for n in (6, 4))
+  real = RealData(functools.partial(data.stacked_batch, jnp.asarray(train)), train={"image": train},
+                  test={"image": test})
+  triples = experiment.held_out_examples(real, 50)
+  assert triples.shape == (50, 28, 28, 3)
+  digits = np.asarray(data.to_model_range(test))[:, :, :, 0]
+  for channel in np.moveaxis(triples, -1, 0).reshape(-1, 28, 28):
+    assert np.any(np.all(np.abs(digits - channel) < 1e-6, axis=(1, 2)))
