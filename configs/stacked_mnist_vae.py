@@ -12,7 +12,13 @@ images of z ~ N(0, I); metrics as for `configs/stacked_mnist_dcgan.py`
 distance and precision/recall in its features), and eval.json adds the ELBO
 diagnostics on 10,000 triples of test digits.
 
-Measured: not yet. `get_config("smoke")` runs in seconds.
+Measured (2-core CPU, 3 seeds, 14 minutes with two other trainings sharing
+the CPU, plus 3 of evaluation): 900 ± 8.4 of 1,000 modes, KL 0.478 ± 0.052
+nats, Fréchet distance 618 ± 13, precision 0.97 ± 0.014, recall 0.0009 ±
+0.0002 (26,000 samples); test ELBO -405 ± 1.5 nats per triple, rate 33.6 ±
+0.25, 16 of 16 active units (mean ± s.e.). Its mean images are blurred
+digits: they sit among the real ones in classifier features (precision) but
+cover few of them (recall). `get_config("smoke")` runs in seconds.
 """
 
 import ml_collections
