@@ -23,6 +23,7 @@ import numpy as np
 
 from jaxgen import data as data_lib
 from jaxgen import engine
+from jaxgen.engine import mesh as engine_mesh
 from jaxgen import methods
 from jaxgen.data.letters import LETTERS
 from jaxgen.data.real import RealData, make_real
@@ -142,7 +143,10 @@ def build(config: ml_collections.ConfigDict):
   return real, method, evaluate
 
 
-def held_out_examples(real: RealData, draws: int = 10_000) -> np.ndarray:
+HELD_OUT_SAMPLES = 10_000  # Held-out draws of the data without a split of the model's shape (`eval.held_out_samples`).
+
+
+def held_out_examples(real: RealData, draws: int = HELD_OUT_SAMPLES) -> np.ndarray:
   """The test split in the models' range and shape, float32 in [-1, 1] for the image and drum data.
 
   Digits [N, 28, 28, 1] and drum patterns [N, 16, 9]: the test split.
@@ -255,7 +259,7 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   style_accuracy: that classifier's accuracy on the greedy (T -> 0)
   reconstructions of the test patterns, i.e. whether the code keeps the style.
   """
-  x = held_out_examples(real, config.eval.get("held_out_samples", 10_000))
+  x = held_out_examples(real, config.eval.get("held_out_samples", HELD_OUT_SAMPLES))
   k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
   terms = jax.device_get(jax.jit(method.elbo_terms)(state, x, k_eval))
   posterior = jax.jit(method.encode)(state, x, k_encode)
@@ -360,6 +364,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | pathlib
   """
   state, method, real = train(config, workdir, seeds, settings, fresh, progress)
   result = final_evaluation(method, state, config, real, seeds=seeds)
-  if jax.process_index() == 0:  # Of several processes (jax.distributed), each evaluates, process 0 writes.
+  if engine_mesh.is_primary():  # Of several processes (jax.distributed), each evaluates, process 0 writes.
     engine.workdir.write_atomic(pathlib.Path(workdir) / "eval.json", json.dumps(result, indent=2) + "\n")
   return result, state, method, real

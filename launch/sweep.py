@@ -21,12 +21,12 @@ import copy
 import functools
 import pathlib
 
-import jax
 from absl import app
 from absl import flags
 from ml_collections import config_flags
 
 from jaxgen import experiment
+from jaxgen.engine.mesh import is_primary
 from jaxgen.studies.common import summary_tables
 from launch import common
 
@@ -74,7 +74,7 @@ def main(argv):
     result, *_ = experiment.train_and_evaluate(config, run_dir, seeds=seeds, fresh=common.FRESH.value)
     rows.append((name or config_name, result))
   markdown, csv = summary_tables(rows)
-  if jax.process_index() == 0:  # Of several processes (multi-host), process 0 writes.
+  if is_primary():  # Of several processes (multi-host), process 0 writes.
     (workdir / "summary.md").write_text(markdown)
     (workdir / "summary.csv").write_text(csv)
   print(markdown + f"summary: {workdir / 'summary.md'}")

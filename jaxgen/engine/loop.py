@@ -101,14 +101,14 @@ def cpu_ynnpack(train: ml_collections.ConfigDict) -> bool:
   return train.get("xla_cpu_ynnpack", True)
 
 
-# The jitted programs are cached by the method's functions, so the runs of a study that share a method
-# compile once: a DCGAN step takes ~8 s to compile on a CPU.
 def _over_seeds_on(f, axis: str | None, mesh):
   """`over_seeds(f, axis)`, and for a sweep on a mesh each device running it over its own seeds."""
   f = over_seeds(f, axis)
   return f if axis is None else mesh_lib.per_seed_shards(f, mesh)
 
 
+# The jitted programs are cached by the method's functions, so the runs of a study that share a method
+# compile once: a DCGAN step takes ~8 s to compile on a CPU.
 @functools.lru_cache(maxsize=4)
 def _jitted_chunk(step_fn, axis: str | None, ynnpack: bool = True, mesh=None):
   """jit(scan_steps of `step_fn`) over (step key, state, steps), per seed for a sweep; donates the state."""
