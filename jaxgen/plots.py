@@ -160,31 +160,47 @@ def piano_rolls(patterns: np.ndarray, titles: list[str] | None = None, ncols: in
                 instruments: tuple[str, ...] | None = None) -> matplotlib.figure.Figure:
   """Drum patterns as piano rolls: one tile per pattern, time steps across, instruments up.
 
+  The tiles are drawn as one image in one panel (a blank cell between tiles,
+  the off cells of each beat's first step shaded): 64 panels took 2 s a
+  figure, most of a drum run's figure steps.
+
   Args:
     patterns: [N, T, I] with values in {0, 1} (or in [-1, 1]: values > 0 count as on).
     titles: optional N tile titles.
     ncols: tiles per row.
-    instruments: I row labels for the first column (e.g. `jaxgen.data.drums.INSTRUMENTS`).
+    instruments: I row labels, repeated down the left edge (e.g. `jaxgen.data.drums.INSTRUMENTS`).
 
   Returns:
     The figure.
   """
   patterns = np.asarray(patterns) > 0
-  n = len(patterns)
+  n, steps, kit = patterns.shape
   ncols = min(ncols, n)
   nrows = math.ceil(n / ncols)
-  fig = matplotlib.figure.Figure(figsize=(1.7 * ncols + (0.9 if instruments else 0.2), 1.2 * nrows + 0.3), dpi=100,
-                                 layout="constrained")
+  gap_x, gap_y = 1, 3 if titles else 1  # Blank cells between tiles (room for a title above each).
+  tile_w, tile_h = steps + gap_x, kit + gap_y
+  canvas = np.full((nrows * tile_h, ncols * tile_w), np.nan)
+  beat_starts = (np.arange(steps) % 4 == 0)[:, None]
+  fig = matplotlib.figure.Figure(figsize=(1.7 * ncols + (0.9 if instruments else 0.2), 1.2 * nrows + 0.3), dpi=100)
+  left = (0.9 if instruments else 0.05) / fig.get_figwidth()  # Inches of room for the instrument names.
+  ax = fig.add_axes((left, 0.01, 0.995 - left, 0.98))
   for i, pattern in enumerate(patterns):
-    ax = fig.add_subplot(nrows, ncols, i + 1)
-    ax.imshow(pattern.T, origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_xticks(np.arange(0, pattern.shape[0], 4))
-    ax.tick_params(labelsize=5, length=1)
-    ax.set_yticks(np.arange(pattern.shape[1]) if instruments and i % ncols == 0 else [])
-    if instruments and i % ncols == 0:
-      ax.set_yticklabels(instruments, fontsize=5)
+    row, col = divmod(i, ncols)
+    y0, x0 = (nrows - 1 - row) * tile_h, col * tile_w  # Row 0 of the tiles at the top.
+    canvas[y0:y0 + kit, x0:x0 + steps] = np.where(pattern, 1.0, np.where(beat_starts, 0.12, 0.0)).T
     if titles:
-      ax.set_title(titles[i], fontsize=6)
+      ax.text(x0 + steps / 2 - 0.5, y0 + kit + 0.2, titles[i], ha="center", va="bottom", fontsize=6)
+  cmap = matplotlib.colormaps["Greys"].with_extremes(bad="white")
+  ax.imshow(canvas, origin="lower", aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+  ax.set_xticks([])
+  if instruments:
+    ax.set_yticks([r * tile_h + k for r in range(nrows) for k in range(kit)])
+    ax.set_yticklabels(list(instruments) * nrows, fontsize=5)
+    ax.tick_params(length=0, pad=1)
+  else:
+    ax.set_yticks([])
+  for side in ax.spines.values():
+    side.set_visible(False)
   return fig
 
 

@@ -39,6 +39,18 @@ def test_frechet_distance_of_samples():
     metrics.frechet_distance(x, x[:, :2])
 
 
+def test_frechet_distance_with_fewer_samples_than_dimensions_equals_the_covariance_route():
+  """Below D samples the distance is computed from the samples' cross products (the nuclear norm of A B^T);
+  it must equal the D x D covariance formula on the same rank-deficient covariances."""
+  rng = np.random.default_rng(0)
+  x = rng.normal(size=(30, 50)) @ rng.normal(size=(50, 50))  # Correlated, so the cross term is not diagonal.
+  y = 0.5 + rng.normal(size=(40, 50)) * np.linspace(0.2, 2.0, 50)
+  expected = metrics.gaussian_frechet_distance(x.mean(0), np.cov(x, rowvar=False), y.mean(0),
+                                               np.cov(y, rowvar=False))
+  assert metrics.frechet_distance(x, y) == pytest.approx(expected, rel=1e-7)  # The D x D route clips ~1e-13 eigenvalues.
+  assert metrics.frechet_distance(x, x) == pytest.approx(0.0, abs=1e-8)
+
+
 def test_nearest_neighbour_labels_and_class_histogram():
   reference = jnp.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
   labels = jnp.array([2, 0, 1])

@@ -20,7 +20,6 @@ import pathlib
 import socket
 
 import ml_collections
-import tensorboardX
 
 LOCK_FILE = "lock"
 
@@ -188,6 +187,9 @@ class MetricWriter:
     self.seeds = seeds
     kept = [r for r in read_metrics(workdir) if r["step"] <= resume_step]
     write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in kept))
+    # Imported here, not at the top: tensorboardX imports PyTorch where it is installed (2 s), which a
+    # command that fails on its flags, config or workdir should not wait for.
+    import tensorboardX  # pylint: disable=g-import-not-at-top
     self._tb = tensorboardX.SummaryWriter(str(workdir / "tensorboard"), purge_step=resume_step + 1)
 
   def write(self, step: int, scalars: dict[str, float | list[float]]) -> None:

@@ -51,7 +51,19 @@ def gaussian_frechet_distance(mu1, cov1, mu2, cov2) -> float:
 
 
 def frechet_distance(x, y) -> float:
-  """Fréchet distance between Gaussians fitted to two samples (float64 moments).
+  r"""Fréchet distance between Gaussians fitted to two samples (float64 moments).
+
+  With fewer samples than dimensions (pixels of a few hundred digits) the
+  covariances have rank < D and the D x D eigendecompositions are wasted
+  work. Writing the covariances as A^T A and B^T B, with A = (x - mean)/sqrt(N - 1)
+  [N, D] and B likewise [M, D], the nonzero eigenvalues of
+  \Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2} are those of (A B^T)(A B^T)^T, so
+
+  .. math::
+    \operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2} = \lVert A B^TVert_*,
+
+  the sum of the singular values of the [N, M] matrix A B^T. That route is
+  taken when min(N, M) < D; it equals the covariance route to rounding.
 
   Args:
     x: float [N, ...] samples; flattened to [N, D].
@@ -67,7 +79,12 @@ def frechet_distance(x, y) -> float:
     raise ValueError(f"need >= 2 samples of equal shape, got {x.shape} and {y.shape}")
   x = np.asarray(x, np.float64).reshape(len(x), -1)
   y = np.asarray(y, np.float64).reshape(len(y), -1)
-  return gaussian_frechet_distance(x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False))
+  if min(len(x), len(y)) >= x.shape[1]:
+    return gaussian_frechet_distance(x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False))
+  a = (x - x.mean(0)) / np.sqrt(len(x) - 1)
+  b = (y - y.mean(0)) / np.sqrt(len(y) - 1)
+  trace_sqrt = np.sum(np.linalg.svd(a @ b.T, compute_uv=False))
+  return float(np.sum((x.mean(0) - y.mean(0)) ** 2) + np.sum(a * a) + np.sum(b * b) - 2.0 * trace_sqrt)
 
 
 def nearest_neighbour_labels(samples: jax.Array, reference: jax.Array, labels: jax.Array,
