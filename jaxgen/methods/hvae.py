@@ -37,7 +37,7 @@ from jaxgen.losses import vae as vae_losses
 from jaxgen.methods.base import adam
 from jaxgen.methods import vae as vae_method
 
-DECODERS = ("conv", "lstm")
+DECODERS = nets.vae.DRUM_DECODERS  # conv, lstm, transformer
 
 
 class HierarchicalVAE(NamedTuple):
@@ -73,8 +73,9 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   """Builds the hierarchical VAE.
 
   Args:
-    config: reads `model` (low_dim, high_dim, decoder "conv" | "lstm",
-      learned_prior), `method` (batch_size, kl_weight, kl_schedule,
+    config: reads `model` (low_dim, high_dim, decoder "conv" | "lstm" |
+      "transformer", learned_prior, and the optional forget_gate "sigmoid"
+      (absent: sigmoid) | "tanh" of the LSTM), `method` (batch_size, kl_weight, kl_schedule,
       free_bits in nats per dimension, temperature, sample_temperature),
       `optimizer` and `train.steps`.
     sample_real: (key, n) -> float32 [n, 16, 9] in {-1, 1}, jittable.
@@ -87,8 +88,11 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   if mc.decoder not in DECODERS:
     raise ValueError(f"model.decoder must be one of {DECODERS}, got {mc.decoder!r}")
   data_shape = tuple(jax.eval_shape(lambda k: sample_real(k, 1), jax.random.key(0)).shape[1:])
+  forget_gate = mc.get("forget_gate", "sigmoid")
+  if forget_gate not in nets.sequence.FORGET_GATES:
+    raise ValueError(f"model.forget_gate must be one of {nets.sequence.FORGET_GATES}, got {forget_gate!r}")
   model = nets.HierarchicalDrumVAE(low_dim=mc.low_dim, high_dim=mc.high_dim, decoder=mc.decoder,
-                                   learned_prior=mc.learned_prior)
+                                   learned_prior=mc.learned_prior, forget_gate=forget_gate, steps=data_shape[0])
   tx = adam(config.optimizer)
   anneal, temperature = vae_method.kl_weight_fn(m, config.train.steps), vae_method.temperature_fn(m)
 

@@ -2,7 +2,10 @@
 
 from jaxgen.nn.dcgan import DCGANCritic, DCGANGenerator
 from jaxgen.nn.layers import MinibatchDiscrimination
+from jaxgen.nn import sequence
 from jaxgen.nn.mlp import MLPCritic, MLPGenerator
+from jaxgen.nn import vae
+from jaxgen.nn.sequence import CausalTransformer, ForgetGateLSTMCell, TransformerSequenceDecoder
 from jaxgen.nn.vae import (ConvDecoder, ConvEncoder, DrumDecoder, DrumEncoder, GaussianMLP, HierarchicalDrumVAE,
                            MLPDecoder)
 
@@ -19,4 +22,7 @@ __all__ = [
     "MLPCritic",
     "MLPGenerator",
     "MinibatchDiscrimination",
+    "CausalTransformer",
+    "ForgetGateLSTMCell",
+    "TransformerSequenceDecoder",
 ]

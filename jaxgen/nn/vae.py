@@ -9,7 +9,9 @@ The drum model follows the two-level latent structure of the issue (after
 MusicVAE-style drum models, Roberts et al., 2018): a Conv1d encoder over the
 16 time steps to q(z_low | x), an MLP q(z_high | z_low), an optional learned
 prior p(z_low | z_high), and a decoder from [z_high, z_low] to [16, 9] logits,
-transposed-conv (default) or an autoregressive LSTM.
+transposed-conv (default), an autoregressive LSTM (flax's cell, or the
+tanh-forget-gate ablation of `jaxgen.nn.sequence`) or a causal Transformer
+(`jaxgen.nn.sequence.TransformerSequenceDecoder`).
 """
 
 from typing import Sequence
@@ -20,6 +22,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgen.nn.conv import Conv, ConvTranspose
+from jaxgen.nn import sequence
+
+DRUM_DECODERS = ("conv", "lstm", "transformer")
 
 
 class GaussianMLP(nn.Module):
@@ -129,26 +134,37 @@ class DrumDecoder(nn.Module):
       "lstm": an autoregressive LSTM; step t sees z and the pattern at
       t - 1 (teacher forcing with `targets`; a zero row at t = 0), the
       strong decoder of the posterior-collapse literature (Bowman et al., 2016).
+      "transformer": a causal Transformer with z as its first token
+      (`sequence.TransformerSequenceDecoder`, width `channels[0]`),
+      teacher-forced in one parallel pass, sampled with a key/value cache.
     steps, instruments: the pattern's shape.
-    channels: conv channels, or the LSTM size (first entry).
+    channels: conv channels, or the LSTM size / Transformer width (first entry).
+    forget_gate: the LSTM's forget gate, "sigmoid" (flax's `OptimizedLSTMCell`)
+      or "tanh" (`sequence.ForgetGateLSTMCell`, the ablation).
   """
 
   kind: str = "conv"
   steps: int = 16
   instruments: int = 9
   channels: Sequence[int] = (128, 64)
+  forget_gate: str = "sigmoid"
 
   def setup(self):
-    if self.kind not in ("conv", "lstm"):
-      raise ValueError(f"DrumDecoder.kind must be 'conv' or 'lstm', got {self.kind!r}")
+    if self.kind not in DRUM_DECODERS:
+      raise ValueError(f"DrumDecoder.kind must be one of {DRUM_DECODERS}, got {self.kind!r}")
+    if self.forget_gate not in sequence.FORGET_GATES:
+      raise ValueError(f"forget_gate must be one of {sequence.FORGET_GATES}, got {self.forget_gate!r}")
     if self.kind == "conv":
       self.dense = nn.Dense(self.steps // 4 * self.channels[0])
       self.up = [ConvTranspose(c, (4,), strides=(2,)) for c in (self.channels[0], self.channels[1])]
       self.out = Conv(self.instruments, (1,))
-    else:
+    elif self.kind == "lstm":
       self.init_carry = nn.Dense(2 * self.channels[0])
-      self.cell = nn.OptimizedLSTMCell(self.channels[0])
+      self.cell = (nn.OptimizedLSTMCell(self.channels[0]) if self.forget_gate == "sigmoid"
+                   else sequence.ForgetGateLSTMCell(self.channels[0], self.forget_gate))
       self.out = nn.Dense(self.instruments)
+    else:
+      self.transformer = sequence.TransformerSequenceDecoder(self.steps, self.instruments, width=self.channels[0])
 
   def __call__(self, z: jax.Array, targets: jax.Array | None = None) -> jax.Array:
     """Logits of p(x | z).
@@ -167,7 +183,9 @@ class DrumDecoder(nn.Module):
         h = nn.relu(layer(h))
       return self.out(h)
     if targets is None:
-      raise ValueError("the LSTM decoder needs the targets for teacher forcing; sample with `generate`")
+      raise ValueError(f"the {self.kind} decoder needs the targets for teacher forcing; sample with `generate`")
+    if self.kind == "transformer":
+      return self.transformer(z, targets)
     previous = jnp.concatenate([jnp.zeros_like(targets[:, :1]), targets[:, :-1]], axis=1)
     carry = self._carry(z)
     logits = []
@@ -183,11 +201,14 @@ class DrumDecoder(nn.Module):
   def generate(self, z: jax.Array, key: jax.Array, temperature: float = 1.0) -> jax.Array:
     """Samples a pattern: float32 [B, steps, instruments] in {0, 1}; each cell Bernoulli(sigmoid(logit / T)).
 
-    For "conv" the cells are independent given z; the LSTM feeds each sampled
-    step back in as the next step's input.
+    For "conv" the cells are independent given z; the LSTM and the
+    Transformer feed each sampled step back in as the next step's input.
     """
     if self.kind == "conv":
       return jax.random.bernoulli(key, jax.nn.sigmoid(self(z) / temperature)).astype(jnp.float32)
+    if self.kind == "transformer":  # Its decode-mode copy, run with these parameters and a key/value cache.
+      return sequence.decode_step_by_step(self.transformer.clone(parent=None), self.transformer.variables["params"],
+                                          z, key, temperature)[0]
     carry, x = self._carry(z), jnp.zeros((z.shape[0], self.instruments))
     rows = []
     for t, k in enumerate(jax.random.split(key, self.steps)):
@@ -203,7 +224,9 @@ class HierarchicalDrumVAE(nn.Module):
 
   Attributes:
     low_dim, high_dim: latent sizes (12 and 4 in the issue).
-    decoder: "conv" or "lstm" (`DrumDecoder.kind`).
+    decoder: "conv", "lstm" or "transformer" (`DrumDecoder.kind`).
+    forget_gate: the LSTM decoder's, "sigmoid" or "tanh" (`DrumDecoder.forget_gate`).
+    steps: time steps of a pattern (16 per bar).
     learned_prior: use p(z_low | z_high) = N(mean(z_high), exp(logvar(z_high)))
       from an MLP; otherwise p(z_low) = N(0, I).
   """
@@ -212,12 +235,14 @@ class HierarchicalDrumVAE(nn.Module):
   high_dim: int = 4
   decoder: str = "conv"
   learned_prior: bool = False
+  forget_gate: str = "sigmoid"
+  steps: int = 16
 
   def setup(self):
     self.encoder = DrumEncoder(self.low_dim)
     self.high_encoder = GaussianMLP(self.high_dim, widths=(64,))
     self.prior = GaussianMLP(self.low_dim, widths=(64,)) if self.learned_prior else None
-    self.decode_net = DrumDecoder(kind=self.decoder)
+    self.decode_net = DrumDecoder(kind=self.decoder, steps=self.steps, forget_gate=self.forget_gate)
 
   def encode_low(self, x):
     """x float32 [B, 16, 9] in [-1, 1] -> (mean, logvar) float32 [B, low_dim]."""
