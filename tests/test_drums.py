@@ -100,6 +100,33 @@ def test_make_real_drum_patterns_samples_train_bars_in_plus_minus_one(drum_dir, 
   assert "drum_patterns" in data.DATASETS and {"drum_patterns", "drum_midi"} <= set(real.NAMES)
 
 
+def test_multi_bar_patterns_repeat_bar_one_in_the_last_bar_with_a_fill(drum_dir):
+  clean, styles = drums.generate_patterns(flip_prob=0.0, bars=4)
+  assert clean.shape == (1000, 64, 9)
+  first, last = clean[:, :16], clean[:, 48:]
+  np.testing.assert_array_equal(last[:, :12], first[:, :12])  # Beats 1-3 of bar 4 are bar 1's.
+  np.testing.assert_array_equal(last[:, 12:, 0], first[:, 12:, 0])  # The kick stays through the fill,
+  fill = last[:, 12:, 1:]  # and each fill step strikes exactly one of snare, low tom and high tom.
+  np.testing.assert_array_equal(fill.sum(-1), 1)
+  assert set(np.flatnonzero(fill.sum((0, 1)))) == {0, 3, 4}  # Columns 1, 4, 5 of the kit, minus the kick.
+  # Bars 2 and 3 are new draws of the style: they give bar 1's optional parts away far less often.
+  same_as_first = lambda bar: np.mean((clean[:, 16 * bar:16 * bar + 12] == first[:, :12]).all(axis=(1, 2)))
+  assert same_as_first(1) < 0.3 and same_as_first(2) < 0.3
+  two, styles_two = drums.generate_patterns(flip_prob=0.0, bars=2)
+  np.testing.assert_array_equal(two[:, 16:28], two[:, :12])
+  np.testing.assert_array_equal(styles_two, styles)
+  np.testing.assert_array_equal(drums.generate_patterns(bars=1)[0], drums.generate_patterns()[0])
+  with pytest.raises(ValueError, match="bars"):
+    drums.generate_patterns(bars=3)
+  # The builder's bars_4 config holds the same 1,000 noisy patterns.
+  four = data.load("drum_patterns/bars_4", "test", data_dir=drum_dir)
+  assert four["pattern"].shape == (200, 64, 9)
+  noisy = {p.tobytes() for p in drums.generate_patterns(bars=4)[0]}
+  assert all(p.tobytes() in noisy for p in four["pattern"])
+  r = real.make_real(ml_collections.ConfigDict({"name": "drum_patterns", "data_dir": drum_dir, "bars": 4}))
+  assert r.sample(jax.random.key(0), 5).shape == (5, 64, 9)
+
+
 # ----------------------------------------------------------------------------- MIDI
 
 
@@ -117,6 +144,20 @@ def test_midi_round_trip_is_exact(tmp_path, tempo):
   np.testing.assert_array_equal(drums.midi_to_patterns(str(path)), p)
   np.testing.assert_array_equal(drums.midi_to_patterns(midi), p)
   np.testing.assert_array_equal(drums.midi_to_patterns(path, num_bars=1), p[:1])
+
+
+def test_multi_bar_midi_round_trip_is_exact(tmp_path):
+  p = drums.generate_patterns(per_style=1, bars=4)[0]  # [5, 64, 9]
+  path = tmp_path / "four_bars.mid"
+  drums.pattern_to_midi(p, path)
+  np.testing.assert_array_equal(drums.midi_to_patterns(path, bars=4), p)
+  np.testing.assert_array_equal(drums.midi_to_patterns(path), p.reshape(20, 16, 9))  # Bar by bar, in order.
+  np.testing.assert_array_equal(drums.midi_to_patterns(path, bars=3), p.reshape(20, 16, 9)[:18].reshape(6, 48, 9))
+  (tmp_path / "folder").mkdir()
+  drums.pattern_to_midi(p[:2], tmp_path / "folder" / "a.mid")
+  np.testing.assert_array_equal(drums.load_midi_folder(tmp_path / "folder", bars=4), p[:2])
+  with pytest.raises(ValueError, match="16 \\* bars"):
+    drums.pattern_to_midi(np.zeros((20, 9)), tmp_path / "bad.mid")
 
 
 def test_hand_written_midi_imports_to_the_expected_cells(tmp_path):

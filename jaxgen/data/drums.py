@@ -1,4 +1,4 @@
-"""One-bar drum patterns: a synthetic five-style dataset, its TFDS builder, and MIDI import/export.
+"""Drum patterns of 1, 2 or 4 bars: a synthetic five-style dataset, its TFDS builder, and MIDI import/export.
 
 A pattern is one 4/4 bar on a 16th-note grid: uint8 [STEPS=16, 9] in {0, 1},
 step-major, with the columns in `INSTRUMENTS` order (kick, snare, closed
@@ -41,6 +41,19 @@ in parentheses:
 |              | ride or closed hh | 8ths (one of the two, 0.5 each)     |                                   |
 |              | low tom           |                                     | conga open tones 6, 14 (0.8 each) |
 |              | high tom          |                                     | conga slaps 2, 10 (0.5 each)      |
+
+Several bars (`bars` = 2 or 4; the builder configs `drum_patterns/bars_2` and
+`drum_patterns/bars_4`, [16 * bars, 9]) follow one long-range rule: the last
+bar repeats the first with a fill, so its first three beats can be predicted
+only from bar 1. Bar 1 is `style_pattern(style, rng)`; with 4 bars, bars 2
+and 3 are two more independent draws of the same style (new optional parts,
+so they do not give bar 1 away); the last bar is bar 1 with its fourth beat
+(steps 12-15) replaced by a fill: every instrument but the kick cleared there,
+and each of the four steps struck on one of snare, low tom and high tom (drawn
+uniformly), with a crash on the next pattern's downbeat left to the next
+pattern. The flips then apply to every cell of every bar. `bars=1`
+(`drum_patterns`, the default config `bars_1`) gives the one-bar patterns
+above, the same draws as before the option existed.
 
 The son clave has no woodblock in a 9-class kit; it is played on the clap.
 The rules are musical caricatures, chosen so that every style has a kick
@@ -103,6 +116,8 @@ _BEATS_PER_BAR = 4
 
 (_KICK, _SNARE, _CLOSED, _OPEN, _LOW_TOM, _HIGH_TOM, _CRASH, _RIDE, _CLAP) = range(len(INSTRUMENTS))
 _EIGHTHS = np.arange(0, STEPS, 2)
+BARS = (1, 2, 4)  # Bars per pattern of the builder's configs.
+FILL_STEPS = np.arange(12, 16)  # The last bar's fill: its fourth beat.
 
 
 def style_pattern(style: str, rng: np.random.Generator) -> np.ndarray:
@@ -171,12 +186,43 @@ def style_pattern(style: str, rng: np.random.Generator) -> np.ndarray:
   return p
 
 
-def generate_patterns(seed: int = DATA_SEED, per_style: int = PER_STYLE, flip_prob: float = FLIP_PROB
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def multi_bar_pattern(style: str, rng: np.random.Generator, bars: int = 1) -> np.ndarray:
+  """`bars` bars of `style` with the long-range rule of the module docstring (the last bar: bar 1 with a fill).
+
+  Args:
+    style: one of `STYLES`.
+    rng: numpy Generator; bars=1 draws exactly what `style_pattern` draws.
+    bars: 1, 2 or 4.
+
+  Returns:
+    uint8 [16 * bars, 9] in {0, 1}.
+
+  Raises:
+    ValueError: for an unknown style or a `bars` not in `BARS`.
+
+  Example:
+    >>> p = multi_bar_pattern("rock", np.random.default_rng(0), bars=4)
+    >>> p.shape, bool((p[48:60] == p[:12]).all())
+    ((64, 9), True)
+  """
+  if bars not in BARS:
+    raise ValueError(f"bars must be one of {BARS}, got {bars}")
+  first = style_pattern(style, rng)
+  if bars == 1:
+    return first
+  middle = [style_pattern(style, rng) for _ in range(bars - 2)]
+  last = first.copy()
+  last[FILL_STEPS, 1:] = 0  # Every instrument but the kick (column 0).
+  last[FILL_STEPS, rng.choice([_SNARE, _LOW_TOM, _HIGH_TOM], size=len(FILL_STEPS))] = 1
+  return np.concatenate([first, *middle, last])
+
+
+def generate_patterns(seed: int = DATA_SEED, per_style: int = PER_STYLE, flip_prob: float = FLIP_PROB,
+                      bars: int = 1) -> tuple[np.ndarray, np.ndarray]:
   """The synthetic drum dataset: `per_style` noisy patterns of every style.
 
-  Each pattern is `style_pattern(style, rng)`, then each of its 144 cells is
-  flipped (0 <-> 1) independently with probability `flip_prob`. All draws come
+  Each pattern is `multi_bar_pattern(style, rng, bars)` (one bar:
+  `style_pattern`), then each of its 144 * bars cells is flipped (0 <-> 1) independently with probability `flip_prob`. All draws come
   from one `np.random.default_rng(seed)`, so a seed fixes the dataset; the
   flips are drawn after all patterns, so `flip_prob=0` with the same seed
   gives the patterns before flipping.
@@ -185,13 +231,14 @@ def generate_patterns(seed: int = DATA_SEED, per_style: int = PER_STYLE, flip_pr
     seed: seed of the numpy Generator.
     per_style: patterns per style.
     flip_prob: probability in [0, 1] of flipping each cell.
+    bars: bars per pattern, 1, 2 or 4.
 
   Returns:
-    (patterns uint8 [5 * per_style, 16, 9] in {0, 1}, styles int64
+    (patterns uint8 [5 * per_style, 16 * bars, 9] in {0, 1}, styles int64
     [5 * per_style] indices into `STYLES`), grouped by style in `STYLES` order.
 
   Raises:
-    ValueError: if per_style < 0 or flip_prob is outside [0, 1].
+    ValueError: if per_style < 0, flip_prob is outside [0, 1] or bars is not in `BARS`.
 
   Example:
     >>> x, y = generate_patterns(per_style=2)
@@ -200,20 +247,24 @@ def generate_patterns(seed: int = DATA_SEED, per_style: int = PER_STYLE, flip_pr
   """
   if per_style < 0 or not 0.0 <= flip_prob <= 1.0:
     raise ValueError(f"need per_style >= 0 and 0 <= flip_prob <= 1, got {per_style} and {flip_prob}")
+  if bars not in BARS:
+    raise ValueError(f"bars must be one of {BARS}, got {bars}")
   rng = np.random.default_rng(seed)
   styles = np.repeat(np.arange(len(STYLES), dtype=np.int64), per_style)
-  clean = np.stack([style_pattern(STYLES[s], rng) for s in styles]) if per_style else (
-      np.zeros((0, STEPS, len(INSTRUMENTS)), np.uint8))
+  clean = np.stack([multi_bar_pattern(STYLES[s], rng, bars) for s in styles]) if per_style else (
+      np.zeros((0, STEPS * bars, len(INSTRUMENTS)), np.uint8))
   flips = rng.random(clean.shape) < flip_prob
   return (clean ^ flips).astype(np.uint8), styles
 
 
 class DrumPatterns(tfds.core.GeneratorBasedBuilder):
-  """1,000 synthetic one-bar drum patterns of 5 styles: 800 train / 200 test, 40 test per style."""
+  """1,000 synthetic drum patterns of 5 styles: 800 train / 200 test, 40 test per style; configs bars_1 (the
+  default), bars_2 and bars_4 (`drum_patterns/bars_4`) give patterns of that many bars."""
 
   VERSION = tfds.core.Version("1.0.0")
-  RELEASE_NOTES = {"1.0.0": "Initial release: generate_patterns(seed=0, per_style=200, flip_prob=0.05), "
+  RELEASE_NOTES = {"1.0.0": "Initial release: generate_patterns(seed=0, per_style=200, flip_prob=0.05, bars), "
                             "stratified split with seed 0."}
+  BUILDER_CONFIGS = [tfds.core.BuilderConfig(name=f"bars_{b}", description=f"{b}-bar patterns") for b in BARS]
 
   def __init__(self, **kwargs):
     kwargs.setdefault("file_format", "array_record")  # what tfds.data_source reads
@@ -224,15 +275,19 @@ class DrumPatterns(tfds.core.GeneratorBasedBuilder):
         builder=self,
         description=__doc__,
         features=tfds.features.FeaturesDict({
-            "pattern": tfds.features.Tensor(shape=(STEPS, len(INSTRUMENTS)), dtype=np.uint8),
+            "pattern": tfds.features.Tensor(shape=(STEPS * self._bars, len(INSTRUMENTS)), dtype=np.uint8),
             "style": tfds.features.ClassLabel(names=STYLES),
         }),
         supervised_keys=("pattern", "style"),
     )
 
+  @property
+  def _bars(self) -> int:
+    return int(self.builder_config.name.removeprefix("bars_"))
+
   def _split_generators(self, dl_manager):
     del dl_manager  # Nothing to download: the patterns are generated.
-    patterns, styles = generate_patterns(DATA_SEED, PER_STYLE, FLIP_PROB)
+    patterns, styles = generate_patterns(DATA_SEED, PER_STYLE, FLIP_PROB, self._bars)
     train_idx, test_idx = stratified_split(styles, TEST_PER_STYLE, SPLIT_SEED)
     return {
         "train": self._generate_examples(patterns, styles, train_idx),
@@ -248,18 +303,18 @@ class DrumPatterns(tfds.core.GeneratorBasedBuilder):
 
 
 def _as_bars(patterns) -> np.ndarray:
-  """{0,1} [16, 9] or [n, 16, 9] -> bool [n, 16, 9]; ValueError for another shape."""
+  """{0,1} [16 * B, 9] or [n, 16 * B, 9] -> bool [n * B, 16, 9], the bars in order; ValueError for another shape."""
   x = np.asarray(patterns)
   if x.ndim == 2:
     x = x[None]
-  if x.ndim != 3 or x.shape[1:] != (STEPS, len(INSTRUMENTS)):
-    raise ValueError(f"patterns must be [16, 9] or [n, 16, 9], got shape {np.shape(patterns)}")
-  return x != 0
+  if x.ndim != 3 or x.shape[1] % STEPS or not x.shape[1] or x.shape[2] != len(INSTRUMENTS):
+    raise ValueError(f"patterns must be [16 * bars, 9] or [n, 16 * bars, 9], got shape {np.shape(patterns)}")
+  return x.reshape(-1, STEPS, len(INSTRUMENTS)) != 0
 
 
 def pattern_to_midi(patterns, path: str | os.PathLike, tempo: float = 120.0, velocity: int = 100
                     ) -> pretty_midi.PrettyMIDI:
-  """Writes patterns, one bar after another, as a General-MIDI drum track.
+  """Writes patterns (of one or more bars each), one bar after another, as a General-MIDI drum track.
 
   One drum instrument (`is_drum=True`, program 0; MIDI channel 10) plays note
   `GM_NOTES[instrument]` at every on cell of bar b, step s, from
@@ -269,7 +324,8 @@ def pattern_to_midi(patterns, path: str | os.PathLike, tempo: float = 120.0, vel
   survive (`midi_to_patterns` reads the bar count from the end time).
 
   Args:
-    patterns: uint8 or bool [16, 9] or [n, 16, 9] in {0, 1} (nonzero = on).
+    patterns: uint8 or bool [16 * B, 9] or [n, 16 * B, 9] in {0, 1} (nonzero = on),
+      B bars each; bar b counts over all of them.
     path: .mid file to write (str or path-like); its folder must exist.
     tempo: beats (quarter notes) per minute, > 0.
     velocity: MIDI velocity of every note, 1-127.
@@ -297,7 +353,7 @@ def pattern_to_midi(patterns, path: str | os.PathLike, tempo: float = 120.0, vel
   return midi
 
 
-def midi_to_patterns(midi, steps_per_bar: int = STEPS, num_bars: int | None = None) -> np.ndarray:
+def midi_to_patterns(midi, steps_per_bar: int = STEPS, num_bars: int | None = None, bars: int = 1) -> np.ndarray:
   """Quantizes the drum notes of a MIDI file onto the 16th-note grid.
 
   Every note of every drum instrument (`is_drum`) whose pitch is in
@@ -311,18 +367,21 @@ def midi_to_patterns(midi, steps_per_bar: int = STEPS, num_bars: int | None = No
   The number of bars is `num_bars` if given (later notes are dropped), else
   the bars up to the file's end time (last note off or meta event; a bar
   ended exactly counts once), so `midi_to_patterns(pattern_to_midi(p,
-  path)) == p` exactly, trailing empty bars included.
+  path)) == p` exactly for one-bar patterns, trailing empty bars included
+  (and with `bars=B` for B-bar ones). With `bars` > 1 consecutive bars form
+  one pattern; bars after the last whole pattern are dropped.
 
   Args:
     midi: path (str or path-like) of a MIDI file, or a `pretty_midi.PrettyMIDI`.
     steps_per_bar: grid steps per bar; only 16 (4/4 in 16ths) is supported.
-    num_bars: bars to return, or None for all.
+    num_bars: bars to read, or None for all.
+    bars: bars per returned pattern, >= 1.
 
   Returns:
-    uint8 [n_bars, 16, 9] in {0, 1}.
+    uint8 [n_bars // bars, 16 * bars, 9] in {0, 1}.
 
   Raises:
-    ValueError: if steps_per_bar != 16.
+    ValueError: if steps_per_bar != 16 or bars < 1.
     OSError / other pretty_midi errors: for an unreadable file.
 
   Example:
@@ -336,6 +395,8 @@ def midi_to_patterns(midi, steps_per_bar: int = STEPS, num_bars: int | None = No
   """
   if steps_per_bar != STEPS:
     raise ValueError(f"only steps_per_bar={STEPS} (4/4 in 16th notes) is supported, got {steps_per_bar}")
+  if bars < 1:
+    raise ValueError(f"bars must be >= 1, got {bars}")
   if not isinstance(midi, pretty_midi.PrettyMIDI):
     midi = pretty_midi.PrettyMIDI(os.fspath(midi))
   ticks_per_step = midi.resolution / _SIXTEENTHS_PER_BEAT
@@ -350,21 +411,24 @@ def midi_to_patterns(midi, steps_per_bar: int = STEPS, num_bars: int | None = No
   for step, inst in cells:
     if step < len(out):
       out[step, inst] = 1
-  return out.reshape((num_bars, STEPS, len(INSTRUMENTS)))
+  whole = num_bars // bars * bars * STEPS
+  return out[:whole].reshape((num_bars // bars, bars * STEPS, len(INSTRUMENTS)))
 
 
-def load_midi_folder(folder: str | os.PathLike) -> np.ndarray:
-  """Every non-empty bar of every MIDI file under a folder, as drum patterns.
+def load_midi_folder(folder: str | os.PathLike, bars: int = 1) -> np.ndarray:
+  """Every non-empty pattern of `bars` consecutive bars of every MIDI file under a folder.
 
   Files are `*.mid` / `*.midi` (any case) anywhere under `folder`, read in
-  sorted path order with `midi_to_patterns`; bars with no mapped drum note are
-  dropped.
+  sorted path order with `midi_to_patterns(path, bars=bars)` (a file's bars
+  after its last whole pattern are dropped); patterns with no mapped drum
+  note are dropped.
 
   Args:
     folder: a folder, e.g. the unpacked Groove MIDI Dataset.
+    bars: bars per pattern, >= 1.
 
   Returns:
-    uint8 [N, 16, 9] in {0, 1}, N >= 1.
+    uint8 [N, 16 * bars, 9] in {0, 1}, N >= 1.
 
   Raises:
     FileNotFoundError: if the folder holds no MIDI file (or does not exist).
@@ -377,15 +441,15 @@ def load_midi_folder(folder: str | os.PathLike) -> np.ndarray:
         f"no MIDI files (*.mid, *.midi, searched recursively) under {str(root)!r}"
         f"{'' if root.is_dir() else ' (the folder does not exist)'}. Download the Groove MIDI Dataset "
         "from https://magenta.tensorflow.org/datasets/groove, unpack it, and pass its folder.")
-  bars = []
+  patterns = []
   for path in paths:
     try:
-      bars.append(midi_to_patterns(path))
+      patterns.append(midi_to_patterns(path, bars=bars))
     except Exception as e:  # pylint: disable=broad-except  # Name the file, whatever went wrong.
       raise ValueError(f"cannot read MIDI file {str(path)!r}: {e}") from e
-  bars = np.concatenate(bars)
-  bars = bars[bars.reshape(len(bars), -1).any(axis=1)]
-  if not len(bars):
+  patterns = np.concatenate(patterns)
+  patterns = patterns[patterns.reshape(len(patterns), -1).any(axis=1)]
+  if not len(patterns):
     raise ValueError(f"the {len(paths)} MIDI files under {str(root)!r} have no drum notes of the pitches in "
                      "GM_TO_INSTRUMENT (drum tracks must be on MIDI channel 10)")
-  return bars
+  return patterns

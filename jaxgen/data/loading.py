@@ -53,13 +53,13 @@ def load(name: str, split: str, data_dir: str | None = None) -> dict[str, np.nda
   order: tensors keep their stored dtype, class labels become int32.
 
   Args:
-    name: one of `DATASETS`.
+    name: one of `DATASETS`, optionally with a builder config ("drum_patterns/bars_4").
     split: TFDS split, e.g. "train" or "test" (`letters`: "train" or "validation").
     data_dir: TFDS data directory; None for the TFDS default.
 
   Returns:
     `mnist_subset`, `mnist`: {"image": uint8 [N, 28, 28, 1], "label": int32 [N]};
-    `drum_patterns`: {"pattern": uint8 [N, 16, 9] in {0, 1}, "style": int32 [N]}
+    `drum_patterns[/bars_B]`: {"pattern": uint8 [N, 16 * B, 9] in {0, 1}, "style": int32 [N]}
     (indices into `jaxgen.data.drums.STYLES`);
     `letters`: {"image": uint8 [N, 28, 28, 1], "label": int32 [N] (indices
     into `jaxgen.data.letters.LETTERS`), "font", "weight", "slant": int32 [N]
@@ -69,7 +69,7 @@ def load(name: str, split: str, data_dir: str | None = None) -> dict[str, np.nda
     ValueError: for an unknown dataset name.
     DatasetNotFoundError: for `mnist` when it is not prepared and cannot be.
   """
-  if name not in DATASETS:
+  if name.split("/")[0] not in DATASETS:  # A builder config may follow: "drum_patterns/bars_4".
     raise ValueError(f"unknown dataset {name!r}; choose one of {DATASETS}")
   if name == "mnist":
     _check_mnist_ready(data_dir)

@@ -8,17 +8,18 @@
 | `stacked_mnist` | float32 [28, 28, 3], 3 random digits     | 1,000    |
 | `ring`          | float32 [2], 8-Gaussian ring             | 8        |
 | `grid`          | float32 [2], 25-Gaussian grid            | 25       |
-| `drum_patterns` | float32 [16, 9] in {-1, +1}, one bar     | 5 styles |
-| `drum_midi`     | same, a bar of your MIDI files           | -        |
+| `drum_patterns` | float32 [16 * bars, 9] in {-1, +1}       | 5 styles |
+| `drum_midi`     | same, `bars` bars of your MIDI files     | -        |
 
 `letters` (`jaxgen.data.letters`) has no test split: its validation split
 is the held-out `test` here. Stacked MNIST is built from the `mnist_subset` training digits (Metz et al.,
 2017, Sec. 3.3; Srivastava et al., 2017, Sec. 5.2). Drum patterns are 16
-sixteenth-note steps x 9 instruments, off -1 and on +1 (`jaxgen.data.drums`):
+sixteenth-note steps per bar x 9 instruments, off -1 and on +1 (`jaxgen.data.drums`;
+`data.bars`, 1 when absent, 2 or 4, is the bars per pattern):
 `drum_patterns` is the synthetic five-style set (800 train / 200 test);
-`drum_midi` reads every non-empty bar of the MIDI files under
-`data.midi_dir` (e.g. the Groove MIDI Dataset) and keeps every 5th bar
-(bars 4, 9, 14, ... in file order) as the test split, with style -1.
+`drum_midi` reads every non-empty pattern of `bars` consecutive bars of the
+MIDI files under `data.midi_dir` (e.g. the Groove MIDI Dataset) and keeps
+every 5th (patterns 4, 9, 14, ... in file order) as the test split, with style -1.
 """
 
 import functools
@@ -59,18 +60,20 @@ class RealData(NamedTuple):
   sample_labelled: Callable[[jax.Array, int], tuple[jax.Array, dict[str, jax.Array]]] | None = None
 
 
-def _midi_splits(midi_dir: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _midi_splits(midi_dir: str, bars: int = 1) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
   """`drum_midi`'s train / test: every 5th bar of the folder's MIDI files is a test bar; style -1."""
   if not midi_dir:
     raise ValueError("data.name='drum_midi' reads MIDI files from a folder: set --config.data.midi_dir "
                      "(e.g. to the unpacked Groove MIDI Dataset, https://magenta.tensorflow.org/datasets/groove)")
-  patterns = drums.load_midi_folder(midi_dir)
+  patterns = drums.load_midi_folder(midi_dir, bars)
   is_test = np.arange(len(patterns)) % MIDI_TEST_EVERY == MIDI_TEST_EVERY - 1
   return tuple({"pattern": patterns[mask], "style": np.full(int(mask.sum()), -1, np.int32)}
                for mask in (~is_test, is_test))
 
 
 def _splits(name: str, data: ml_collections.ConfigDict):
+  if name == "drum_patterns" and data.get("bars", 1) != 1:  # The builder config of multi-bar patterns.
+    name = f"drum_patterns/bars_{data.bars}"
   return tuple(loading.load(name, split, data.data_dir or None) for split in ("train", HELD_OUT_SPLIT.get(name, "test")))
 
 
@@ -89,7 +92,7 @@ def _stacked_mnist(data):
 
 
 def _drum_midi(data):
-  return _patterns(*_midi_splits(data.get("midi_dir", "")))
+  return _patterns(*_midi_splits(data.get("midi_dir", ""), data.get("bars", 1)))
 
 
 def _prepared(data):
