@@ -258,6 +258,8 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   samples by a style classifier trained on the training split, and
   style_accuracy: that classifier's accuracy on the greedy (T -> 0)
   reconstructions of the test patterns, i.e. whether the code keeps the style.
+  Patterns of several bars are scored bar by bar: every bar of every
+  pattern is one [16, 9] pattern of these metrics, with its pattern's style.
   """
   x = held_out_examples(real, config.eval.get("held_out_samples", HELD_OUT_SAMPLES))
   k_eval, k_encode, k_sample, k_recon = jax.random.split(key, 4)
@@ -275,13 +277,18 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
     result[f"kl_per_dim{level}"] = terms[f"kl{level}_per_dim" if hierarchical else "kl_per_dim"].mean(0).tolist()
   if not hierarchical:
     return result
-  samples = np.asarray(method.sample(state, k_sample, config.eval.num_samples)) > 0
+  # Multi-bar patterns [N, 16 * B, 9] are scored bar by bar (each bar keeps its pattern's style).
+  bars = lambda p: np.asarray(p).reshape(-1, data_lib.STEPS, np.shape(p)[-1])
+  per_pattern = x.shape[1] // data_lib.STEPS
+  samples = bars(np.asarray(method.sample(state, k_sample, config.eval.num_samples)) > 0)
   result["validity"] = float(np.mean(drum_metrics.validity(samples)))
   result["diversity"] = float(drum_metrics.diversity(samples))
   if np.all(real.train["style"] >= 0):  # Style labels (not for drum_midi).
-    classifier = drum_metrics.train_style_classifier(real.train["pattern"], real.train["style"])
+    classifier = drum_metrics.train_style_classifier(bars(real.train["pattern"]),
+                                                     np.repeat(real.train["style"], per_pattern))
     recon = method.generate_from_codes(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon, 1e-3)
-    result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, np.asarray(recon), real.test["style"]))
+    result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, bars(recon),
+                                                                 np.repeat(real.test["style"], per_pattern)))
     predicted = np.asarray(drum_metrics.style_predictions(classifier, samples.astype(np.float32)))
     result["sample_styles"] = np.bincount(predicted, minlength=int(real.test["style"].max()) + 1).tolist()
   return result

@@ -50,8 +50,7 @@ and 3 are two more independent draws of the same style (new optional parts,
 so they do not give bar 1 away); the last bar is bar 1 with its fourth beat
 (steps 12-15) replaced by a fill: every instrument but the kick cleared there,
 and each of the four steps struck on one of snare, low tom and high tom (drawn
-uniformly), with a crash on the next pattern's downbeat left to the next
-pattern. The flips then apply to every cell of every bar. `bars=1`
+uniformly). The flips then apply to every cell of every bar. `bars=1`
 (`drum_patterns`, the default config `bars_1`) gives the one-bar patterns
 above, the same draws as before the option existed.
 

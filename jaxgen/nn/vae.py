@@ -187,12 +187,13 @@ class DrumDecoder(nn.Module):
     if self.kind == "transformer":
       return self.transformer(z, targets)
     previous = jnp.concatenate([jnp.zeros_like(targets[:, :1]), targets[:, :-1]], axis=1)
-    carry = self._carry(z)
-    logits = []
-    for t in range(self.steps):  # 16 steps: unrolled.
-      carry, h = self.cell(carry, jnp.concatenate([z, previous[:, t]], -1))
-      logits.append(self.out(h))
-    return jnp.stack(logits, 1)
+    inputs = jnp.concatenate([jnp.broadcast_to(z[:, None], (*previous.shape[:2], z.shape[-1])), previous], -1)
+    # One lax.scan over the steps (flax's lifted scan: the cell's parameters are shared, named as before); a
+    # Python loop unrolled 64 steps of four bars into a program that took a minute to compile.
+    over_steps = nn.scan(lambda cell, carry, x: cell(carry, x), variable_broadcast="params",
+                         split_rngs={"params": False}, in_axes=1, out_axes=1)
+    _, h = over_steps(self.cell, self._carry(z), inputs)
+    return self.out(h)
 
   def _carry(self, z):
     c, h = jnp.split(jnp.tanh(self.init_carry(z)), 2, axis=-1)
@@ -209,14 +210,16 @@ class DrumDecoder(nn.Module):
     if self.kind == "transformer":  # Its decode-mode copy, run with these parameters and a key/value cache.
       return sequence.decode_step_by_step(self.transformer.clone(parent=None), self.transformer.variables["params"],
                                           z, key, temperature)[0]
-    carry, x = self._carry(z), jnp.zeros((z.shape[0], self.instruments))
-    rows = []
-    for t, k in enumerate(jax.random.split(key, self.steps)):
-      del t
-      carry, h = self.cell(carry, jnp.concatenate([z, x], -1))
-      x = jax.random.bernoulli(k, jax.nn.sigmoid(self.out(h) / temperature)).astype(jnp.float32)
-      rows.append(x)
-    return jnp.stack(rows, 1)
+
+    def sample_step(decoder, carry, k):
+      carry, x = carry
+      carry, h = decoder.cell(carry, jnp.concatenate([z, x], -1))
+      x = jax.random.bernoulli(k, jax.nn.sigmoid(decoder.out(h) / temperature)).astype(jnp.float32)
+      return (carry, x), x
+
+    over_steps = nn.scan(sample_step, variable_broadcast="params", split_rngs={"params": False}, out_axes=1)
+    start = (self._carry(z), jnp.zeros((z.shape[0], self.instruments)))
+    return over_steps(self, start, jax.random.split(key, self.steps))[1]
 
 
 class HierarchicalDrumVAE(nn.Module):
