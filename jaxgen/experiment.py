@@ -95,6 +95,7 @@ VALID_RANGES = (
     ("model.minibatch_kernels", ("an integer >= 0", lambda v: v >= 0 and float(v).is_integer())),  # 0 = off.
     ("model.echo_clip", ("in (0, 1)", lambda v: 0 < v < 1)),  # Echo noise converges only for a scale < 1.
     ("model.*", _COUNT),  # Widths, channels, latent and code sizes.
+    ("data.bars", ("1, 2 or 4", lambda v: v in data_lib.BARS)),  # Bars per drum pattern (jaxgen.data.drums).
 )
 
 

@@ -72,7 +72,8 @@ def markdown_tables(report: str) -> list[list[list[str]]]:
 # shared ones.
 @pytest.mark.parametrize("name", sorted(studies.STUDIES))
 def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, tmp_path, request):
-  needs = {"letters": ["letter_classifier"], "beta_vae": ["tfds_data_dir"], "posterior_collapse": []}
+  needs = {"letters": ["letter_classifier"], "beta_vae": ["tfds_data_dir"], "posterior_collapse": [],
+           "sequence_decoders": []}
   for fixture in needs.get(name, ["classifier"]):
     request.getfixturevalue(fixture)
   report = studies.run(name, tmp_path, seeds=1, smoke=True)
@@ -102,3 +103,17 @@ def test_every_study_runs_end_to_end_and_writes_its_report_and_figures(name, tmp
     assert result["missing"][0] == "".join(l for l, c in zip(LETTERS, result["counts"][0]) if c == 0)
     assert len(list((run_dir / "figures" / "samples").glob("step_*.npy"))) == 2
     assert np.load(run_dir / "figures" / "samples" / "step_00000020.npy").shape == (1, 52, 28, 28, 1)
+
+
+def test_repeat_agreement_counts_which_bar_the_last_bar_copies():
+  """Four 4-bar patterns: bars 1 and 3 differ in one cell each; the last bar copies bar 1 in three, bar 3 in one."""
+  from jaxgen.studies import sequence_decoders  # pylint: disable=g-import-not-at-top
+  x = np.zeros((4, 64, 9))
+  x[:, 0, 0] = 1  # Bar 1 plays the kick on step 0; bar 3 does not.
+  x[:3, 48, 0] = 1  # The last bar copies bar 1 in patterns 0-2, bar 3 in pattern 3.
+  same_first, same_previous, prefers_first = sequence_decoders.repeat_agreement(x)
+  cells = 12 * 9
+  assert same_first == pytest.approx(1 - 1 / (4 * cells)) and same_previous == pytest.approx(1 - 3 / (4 * cells))
+  assert prefers_first == 0.75
+  x[:, 60:, 1] = 1  # The fill (steps 12-15 of the last bar) is not compared.
+  assert sequence_decoders.repeat_agreement(x)[2] == 0.75

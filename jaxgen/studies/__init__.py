@@ -12,11 +12,13 @@ this behind flags.
 
 import pathlib
 
-from jaxgen.studies import beta_vae, diffusion, latent_geometry, letters, mode_collapse, posterior_collapse
+from jaxgen.studies import (beta_vae, diffusion, latent_geometry, letters, mode_collapse, posterior_collapse,
+                            sequence_decoders)
 
 # Study name -> module with run(workdir, quick, num_seeds) -> report text.
 STUDIES = {"mode_collapse": mode_collapse, "letters": letters, "beta_vae": beta_vae,
-           "posterior_collapse": posterior_collapse, "latent_geometry": latent_geometry, "diffusion": diffusion}
+           "posterior_collapse": posterior_collapse, "latent_geometry": latent_geometry, "diffusion": diffusion,
+           "sequence_decoders": sequence_decoders}
 
 
 def run(name: str, workdir: str | pathlib.Path, quick: bool = False, seeds: int | None = None,

@@ -33,7 +33,6 @@ Writes report.md and figures/. Sizes: FULL or QUICK.
 """
 
 import pathlib
-import time
 
 import jax
 import jax.numpy as jnp
@@ -49,7 +48,7 @@ from jaxgen.losses import diffusion
 from jaxgen.metrics import classifier as classifier_lib
 from jaxgen.metrics.features import feature_metrics
 from jaxgen.studies import common
-from jaxgen.studies.common import fmt, member
+from jaxgen.studies.common import fmt, member, timed_samples
 
 # benchmark -> setting -> (config module, overrides of its full and --quick config; a smoke run takes none).
 BENCHMARKS = {
@@ -95,14 +94,6 @@ def exact_density(schedule: diffusion.Schedule, x0: np.ndarray, t: int, grid: np
   var = 1.0 - a
   z = (grid[:, None] - np.sqrt(a) * x0[None, :]) ** 2 / var
   return np.mean(np.exp(-0.5 * z), axis=1) / np.sqrt(2 * np.pi * var)
-
-
-def timed_samples(fn, *args) -> tuple[jax.Array, float]:
-  """(fn(*args), wall seconds per 1,000 samples of that call): compiled ahead, so compiling is not timed."""
-  compiled = jax.jit(fn).lower(*args).compile()
-  start = time.time()
-  out = jax.block_until_ready(compiled(*args))
-  return out, (time.time() - start) * 1000 / len(out)
 
 
 def draw(method, state, key: jax.Array, n: int, chunk: int = 1000) -> tuple[np.ndarray, float]:
