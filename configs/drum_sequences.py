@@ -9,7 +9,7 @@ sigmoid forget gate), `lstm_tanh` (the same cell with a tanh forget gate,
 `jaxgen.nn.ForgetGateLSTMCell`) or `transformer` (a causal Transformer with the
 code as its first token and a key/value cache for sampling); bars 1, 2 or 4
 (`drum_patterns/bars_<bars>`: the last bar repeats bar 1 with a fill,
-`jaxgen.data.drums`). Default "lstm,4". Everything else is
+`jaxgen.data.drums`). Default "lstm,4" ("" or "smoke" alone). Everything else is
 configs/drums_hvae.py (z_low 12, z_high 4, beta 1, Adam 1e-3, batch 64), with
 free bits of 0.5 nats per dimension so that the codes stay in use and the
 reconstructions test the decoder, and 3,000 steps.
@@ -28,9 +28,9 @@ DECODERS = {"lstm": ("lstm", "sigmoid"), "lstm_tanh": ("lstm", "tanh"), "transfo
 
 def get_config(arg: str = "lstm,4") -> ml_collections.ConfigDict:
   """The config of "<decoder>,<bars>[,smoke]" (see the module docstring)."""
-  parts = arg.split(",") if arg else ["lstm", "4"]
-  smoke = parts[-1] == "smoke"
-  parts = parts[:-1] if smoke else parts
+  parts = arg.split(",") if arg else []
+  smoke = bool(parts) and parts[-1] == "smoke"
+  parts = (parts[:-1] if smoke else parts) or ["lstm", "4"]  # "" and "smoke": the default setting.
   if len(parts) != 2 or parts[0] not in DECODERS or parts[1] not in ("1", "2", "4"):
     raise ValueError(f"config argument must be '<decoder>,<bars>[,smoke]' with decoder one of {tuple(DECODERS)} "
                      f"and bars 1, 2 or 4; got {arg!r}")
