@@ -61,7 +61,8 @@ class RealData(NamedTuple):
 
 
 def _midi_splits(midi_dir: str, bars: int = 1) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-  """`drum_midi`'s train / test: every 5th bar of the folder's MIDI files is a test bar; style -1."""
+  """`drum_midi`'s train / test: every 5th pattern of `bars` bars of the folder's MIDI files is a test one;
+  style -1."""
   if not midi_dir:
     raise ValueError("data.name='drum_midi' reads MIDI files from a folder: set --config.data.midi_dir "
                      "(e.g. to the unpacked Groove MIDI Dataset, https://magenta.tensorflow.org/datasets/groove)")

@@ -60,7 +60,7 @@ def frechet_distance(x, y) -> float:
   \Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2} are those of (A B^T)(A B^T)^T, so
 
   .. math::
-    \operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2} = \lVert A B^TVert_*,
+    \operatorname{tr}(\Sigma_1^{1/2}\Sigma_2\Sigma_1^{1/2})^{1/2} = \lVert A B^T\rVert_*,
 
   the sum of the singular values of the [N, M] matrix A B^T. That route is
   taken when min(N, M) < D; it equals the covariance route to rounding.
@@ -79,12 +79,12 @@ def frechet_distance(x, y) -> float:
     raise ValueError(f"need >= 2 samples of equal shape, got {x.shape} and {y.shape}")
   x = np.asarray(x, np.float64).reshape(len(x), -1)
   y = np.asarray(y, np.float64).reshape(len(y), -1)
+  mx, my = x.mean(0), y.mean(0)
   if min(len(x), len(y)) >= x.shape[1]:
-    return gaussian_frechet_distance(x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False))
-  a = (x - x.mean(0)) / np.sqrt(len(x) - 1)
-  b = (y - y.mean(0)) / np.sqrt(len(y) - 1)
+    return gaussian_frechet_distance(mx, np.cov(x, rowvar=False), my, np.cov(y, rowvar=False))
+  a, b = (x - mx) / np.sqrt(len(x) - 1), (y - my) / np.sqrt(len(y) - 1)
   trace_sqrt = np.sum(np.linalg.svd(a @ b.T, compute_uv=False))
-  return float(np.sum((x.mean(0) - y.mean(0)) ** 2) + np.sum(a * a) + np.sum(b * b) - 2.0 * trace_sqrt)
+  return float(np.sum((mx - my) ** 2) + np.sum(a * a) + np.sum(b * b) - 2.0 * trace_sqrt)
 
 
 def nearest_neighbour_labels(samples: jax.Array, reference: jax.Array, labels: jax.Array,

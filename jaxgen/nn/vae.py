@@ -152,8 +152,6 @@ class DrumDecoder(nn.Module):
   def setup(self):
     if self.kind not in DRUM_DECODERS:
       raise ValueError(f"DrumDecoder.kind must be one of {DRUM_DECODERS}, got {self.kind!r}")
-    if self.forget_gate not in sequence.FORGET_GATES:
-      raise ValueError(f"forget_gate must be one of {sequence.FORGET_GATES}, got {self.forget_gate!r}")
     if self.kind == "conv":
       self.dense = nn.Dense(self.steps // 4 * self.channels[0])
       self.up = [ConvTranspose(c, (4,), strides=(2,)) for c in (self.channels[0], self.channels[1])]
