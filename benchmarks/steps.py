@@ -121,6 +121,10 @@ CASES = {
     "mnist_vae": ("mnist_vae", {}),
     "drums_hvae": ("drums_hvae", {}),
     "ring_ddpm": ("ring_ddpm", {}),
+    # The sequence-decoder study's 4-bar settings ("module:arg" is the config's get_config argument).
+    "drums_lstm_4": ("drum_sequences:lstm,4", {}),
+    "drums_lstm_tanh_4": ("drum_sequences:lstm_tanh,4", {}),
+    "drums_transformer_4": ("drum_sequences:transformer,4", {}),
 }
 SWEEP_CASES = ("ring_2d", "stacked_mnist_dcgan")
 
@@ -128,7 +132,8 @@ SWEEP_CASES = ("ring_2d", "stacked_mnist_dcgan")
 def build(name: str, extra: dict | None = None):
   """(config, method) of a case, built as `launch.train` builds them; `extra` overrides more keys."""
   module, overrides = CASES[name]
-  config = importlib.import_module(f"configs.{module}").get_config()
+  module, _, arg = module.partition(":")
+  config = importlib.import_module(f"configs.{module}").get_config(arg)
   config.update_from_flattened_dict({**overrides, **(extra or {})})
   real = make_real(config.data)
   sample_real = real.sample_labelled if config.method.name == "acgan" else real.sample

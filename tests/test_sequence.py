@@ -57,6 +57,23 @@ def test_the_transformer_decoder_is_causal(transformer):
   assert np.abs(decoder.apply({"params": params}, -z, x)[:, 0] - logits[:, 0]).max() > 1e-4  # z is token 0.
 
 
+def test_dropout_acts_only_in_training_calls_and_keeps_the_decoder_causal(transformer):
+  """With dropout_rate > 0 the evaluation pass (deterministic, the default) is the same function of the same
+  parameters as without dropout; a training pass differs and depends on its "dropout" key, and with one key
+  is still causal (the masks are per position, so they cannot carry a later step back)."""
+  decoder, params, z, x = transformer
+  dropped = decoder.clone(dropout_rate=0.3)
+  np.testing.assert_array_equal(dropped.apply({"params": params}, z, x), decoder.apply({"params": params}, z, x))
+  train = lambda x, k: dropped.apply({"params": params}, z, x, False, rngs={"dropout": jax.random.key(k)})
+  logits = train(x, 0)
+  assert np.abs(logits - decoder.apply({"params": params}, z, x)).max() > 1e-3
+  assert np.abs(train(x, 1) - logits).max() > 1e-3
+  t = 7
+  other = train(x.at[:, t].set(1 - x[:, t]), 0)
+  np.testing.assert_array_equal(other[:, :t + 1], logits[:, :t + 1])
+  assert np.abs(other[:, t + 1] - logits[:, t + 1]).max() > 1e-4
+
+
 def test_cached_step_by_step_decoding_equals_the_parallel_pass(transformer):
   decoder, params, z, x = transformer
   parallel = decoder.apply({"params": params}, z, x)

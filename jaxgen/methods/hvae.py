@@ -74,8 +74,9 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
 
   Args:
     config: reads `model` (low_dim, high_dim, decoder "conv" | "lstm" |
-      "transformer", learned_prior, and the optional forget_gate "sigmoid"
-      (absent: sigmoid) | "tanh" of the LSTM), `method` (batch_size, kl_weight, kl_schedule,
+      "transformer", learned_prior, the optional forget_gate "sigmoid"
+      (absent: sigmoid) | "tanh" of the LSTM and dropout_rate (absent: 0)
+      of the Transformer, applied in training steps only), `method` (batch_size, kl_weight, kl_schedule,
       free_bits in nats per dimension, temperature, sample_temperature),
       `optimizer` and `train.steps`.
     sample_real: (key, n) -> float32 [n, 16, 9] in {-1, 1}, jittable.
@@ -92,7 +93,8 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   if forget_gate not in nets.sequence.FORGET_GATES:
     raise ValueError(f"model.forget_gate must be one of {nets.sequence.FORGET_GATES}, got {forget_gate!r}")
   model = nets.HierarchicalDrumVAE(low_dim=mc.low_dim, high_dim=mc.high_dim, decoder=mc.decoder,
-                                   learned_prior=mc.learned_prior, forget_gate=forget_gate, steps=data_shape[0])
+                                   learned_prior=mc.learned_prior, forget_gate=forget_gate, steps=data_shape[0],
+                                   dropout_rate=mc.get("dropout_rate", 0.0))
   tx = adam(config.optimizer)
   anneal, temperature = vae_method.kl_weight_fn(m, config.train.steps), vae_method.temperature_fn(m)
 
@@ -110,16 +112,16 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     high = gaussian(*model.apply(params, low["z"], method="encode_high"), k_high)
     return {"high": high, "low": low}
 
-  def terms(params, x, key, temp):
-    """(recon_nll [B], kl_high [B, 4], kl_low [B, 12]) of a batch."""
+  def terms(params, x, key, temp, train=False):
+    """(recon_nll [B], kl_high [B, 4], kl_low [B, 12]) of a batch; `train`: with the decoder's dropout."""
     k_enc, k_dec = jax.random.split(key)
-    del k_dec
     q = encode_params(params, x, k_enc)
     prior_mean, prior_logvar = model.apply(params, q["high"]["z"], method="prior_low")
     kl_low = vae_losses.gaussian_kl(q["low"]["mean"], q["low"]["logvar"], prior_mean, prior_logvar)
     kl_high = vae_losses.gaussian_kl(q["high"]["mean"], q["high"]["logvar"])
     target = vae_method.to_unit(x)
-    logits = model.apply(params, q["high"]["z"], q["low"]["z"], target, method="decode")
+    logits = model.apply(params, q["high"]["z"], q["low"]["z"], target, not train, method="decode",
+                         rngs={"dropout": k_dec})
     return -vae_losses.bernoulli_log_likelihood(logits / temp, target), kl_high, kl_low
 
   def step(state, key):
@@ -128,7 +130,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     weight, temp = state.kl_weight * anneal(state.step), temperature(state.step)
 
     def loss_fn(params):
-      recon_nll, kl_high, kl_low = terms(params, x, k_model, temp)
+      recon_nll, kl_high, kl_low = terms(params, x, k_model, temp, train=True)
       kl = vae_losses.free_bits_kl(kl_high, m.free_bits) + vae_losses.free_bits_kl(kl_low, m.free_bits)
       return recon_nll.mean() + weight * kl, (recon_nll, kl_high, kl_low)
 

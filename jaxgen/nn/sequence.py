@@ -17,8 +17,14 @@ several bars.
 
 `CausalTransformer` is a decoder-only Transformer over time steps (Vaswani et
 al., 2017, with the pre-norm blocks of Xiong et al., 2020): learned positions,
-causal self-attention by `flax.linen.MultiHeadDotProductAttention`, and, with
-`decode=True`, that module's key/value cache for step-by-step sampling.
+causal self-attention by `flax.linen.MultiHeadDotProductAttention`, dropout
+as Vaswani et al. (Sec. 5.4: on each sub-layer's output before the residual
+sum, on the input embeddings, and here on the attention weights too), and,
+with `decode=True`, the attention's key/value cache for step-by-step
+sampling. Dropout is off unless a call passes `deterministic=False` with a
+"dropout" PRNG stream: on the drum data's 800 training patterns, a width-128
+Transformer without it learns each pattern's flipped cells by heart (train
+NLL 4 nats, test NLL rising from 35 to 106 over 3,000 steps).
 """
 
 from typing import Any
@@ -79,14 +85,17 @@ class TransformerBlock(nn.Module):
   width: int
   heads: int
   mlp_ratio: int = 4
+  dropout_rate: float = 0.0
   decode: bool = False
 
   @nn.compact
-  def __call__(self, x: jax.Array, mask: jax.Array | None) -> jax.Array:
-    h = nn.LayerNorm()(x)
-    x = x + nn.MultiHeadDotProductAttention(num_heads=self.heads, decode=self.decode)(h, mask=mask)
+  def __call__(self, x: jax.Array, mask: jax.Array | None, deterministic: bool = True) -> jax.Array:
+    drop = lambda y: nn.Dropout(self.dropout_rate)(y, deterministic=deterministic)
+    h = nn.MultiHeadDotProductAttention(num_heads=self.heads, dropout_rate=self.dropout_rate, decode=self.decode)(
+        nn.LayerNorm()(x), mask=mask, deterministic=deterministic)
+    x = x + drop(h)
     h = nn.Dense(self.mlp_ratio * self.width)(nn.LayerNorm()(x))
-    return x + nn.Dense(self.width)(nn.gelu(h))
+    return x + drop(nn.Dense(self.width)(nn.gelu(h)))
 
 
 class CausalTransformer(nn.Module):
@@ -102,6 +111,7 @@ class CausalTransformer(nn.Module):
   Attributes:
     length: the number of positions L (the learned position table's size).
     width, depth, heads: model width, blocks, attention heads.
+    dropout_rate: in [0, 1), used when a call passes `deterministic=False`.
     decode: step-by-step mode with the key/value cache.
   """
 
@@ -109,17 +119,20 @@ class CausalTransformer(nn.Module):
   width: int = 128
   depth: int = 2
   heads: int = 4
+  dropout_rate: float = 0.0
   decode: bool = False
 
   @nn.compact
-  def __call__(self, tokens: jax.Array, position: Any = 0) -> jax.Array:
+  def __call__(self, tokens: jax.Array, position: Any = 0, deterministic: bool = True) -> jax.Array:
     table = self.param("positions", nn.initializers.normal(0.02), (self.length, self.width))
     if self.decode and tokens.shape[1] == 1:  # One step; the attention masks the cache's later positions.
       x, mask = tokens + jax.lax.dynamic_slice_in_dim(table, position, 1)[None], None
     else:  # All positions at once (in decode mode: the call that makes the cache).
       x, mask = tokens + table[None, :tokens.shape[1]], nn.make_causal_mask(tokens[..., 0])
+    x = nn.Dropout(self.dropout_rate)(x, deterministic=deterministic)
     for _ in range(self.depth):
-      x = TransformerBlock(self.width, self.heads, decode=self.decode)(x, mask)
+      x = TransformerBlock(self.width, self.heads, dropout_rate=self.dropout_rate, decode=self.decode)(
+          x, mask, deterministic)
     return nn.LayerNorm()(x)
 
 
@@ -136,6 +149,8 @@ class TransformerSequenceDecoder(nn.Module):
   Attributes:
     steps, features: the sequence's shape (time steps T, cells per step F).
     width, depth, heads: the Transformer's size.
+    dropout_rate: the Transformer's dropout (`CausalTransformer`), on in
+      calls with `deterministic=False`.
     decode: the key/value-cache mode (`decode_step_by_step` uses it).
   """
 
@@ -144,26 +159,29 @@ class TransformerSequenceDecoder(nn.Module):
   width: int = 128
   depth: int = 2
   heads: int = 4
+  dropout_rate: float = 0.0
   decode: bool = False
 
   def setup(self):
     self.embed_z = nn.Dense(self.width)
     self.embed_x = nn.Dense(self.width)
-    self.transformer = CausalTransformer(self.steps, self.width, self.depth, self.heads, decode=self.decode)
+    self.transformer = CausalTransformer(self.steps, self.width, self.depth, self.heads, self.dropout_rate,
+                                         decode=self.decode)
     self.out = nn.Dense(self.features)
 
-  def __call__(self, z: jax.Array, targets: jax.Array) -> jax.Array:
+  def __call__(self, z: jax.Array, targets: jax.Array, deterministic: bool = True) -> jax.Array:
     """Teacher-forced logits in one parallel pass.
 
     Args:
       z: float32 [B, D].
       targets: float32 [B, steps, features] in {0, 1}.
+      deterministic: False applies dropout (needs a "dropout" PRNG stream).
 
     Returns:
       float32 [B, steps, features] logits; position t depends on z and targets[:, :t] only.
     """
     tokens = jnp.concatenate([self.embed_z(z)[:, None], self.embed_x(targets[:, :-1])], axis=1)
-    return self.out(self.transformer(tokens))
+    return self.out(self.transformer(tokens, deterministic=deterministic))
 
   def start(self, z: jax.Array) -> jax.Array:
     """A full-length pass on blank tokens: with `decode`, this call makes the cache (its output is unused)."""

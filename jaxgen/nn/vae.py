@@ -141,6 +141,8 @@ class DrumDecoder(nn.Module):
     channels: conv channels, or the LSTM size / Transformer width (first entry).
     forget_gate: the LSTM's forget gate, "sigmoid" (flax's `OptimizedLSTMCell`)
       or "tanh" (`sequence.ForgetGateLSTMCell`, the ablation).
+    dropout_rate: the Transformer's dropout in training calls (the other
+      decoders have none).
   """
 
   kind: str = "conv"
@@ -148,6 +150,7 @@ class DrumDecoder(nn.Module):
   instruments: int = 9
   channels: Sequence[int] = (128, 64)
   forget_gate: str = "sigmoid"
+  dropout_rate: float = 0.0
 
   def setup(self):
     if self.kind not in DRUM_DECODERS:
@@ -162,15 +165,18 @@ class DrumDecoder(nn.Module):
                    else sequence.ForgetGateLSTMCell(self.channels[0], self.forget_gate))
       self.out = nn.Dense(self.instruments)
     else:
-      self.transformer = sequence.TransformerSequenceDecoder(self.steps, self.instruments, width=self.channels[0])
+      self.transformer = sequence.TransformerSequenceDecoder(self.steps, self.instruments, width=self.channels[0],
+                                                             dropout_rate=self.dropout_rate)
 
-  def __call__(self, z: jax.Array, targets: jax.Array | None = None) -> jax.Array:
+  def __call__(self, z: jax.Array, targets: jax.Array | None = None, deterministic: bool = True) -> jax.Array:
     """Logits of p(x | z).
 
     Args:
       z: float32 [B, D].
       targets: float32 [B, steps, instruments] in {0, 1}, the pattern the
-        LSTM is teacher-forced with (ignored by "conv"; required by "lstm").
+        LSTM or Transformer is teacher-forced with (ignored by "conv").
+      deterministic: False applies the Transformer's dropout (a "dropout"
+        PRNG stream); the other decoders ignore it.
 
     Returns:
       float32 [B, steps, instruments] logits.
@@ -183,7 +189,7 @@ class DrumDecoder(nn.Module):
     if targets is None:
       raise ValueError(f"the {self.kind} decoder needs the targets for teacher forcing; sample with `generate`")
     if self.kind == "transformer":
-      return self.transformer(z, targets)
+      return self.transformer(z, targets, deterministic)
     previous = jnp.concatenate([jnp.zeros_like(targets[:, :1]), targets[:, :-1]], axis=1)
     inputs = jnp.concatenate([jnp.broadcast_to(z[:, None], (*previous.shape[:2], z.shape[-1])), previous], -1)
     # One lax.scan over the steps (flax's lifted scan: the cell's parameters are shared, named as before); a
@@ -230,6 +236,7 @@ class HierarchicalDrumVAE(nn.Module):
     steps: time steps of a pattern (16 per bar).
     learned_prior: use p(z_low | z_high) = N(mean(z_high), exp(logvar(z_high)))
       from an MLP; otherwise p(z_low) = N(0, I).
+    dropout_rate: the Transformer decoder's (`DrumDecoder.dropout_rate`).
   """
 
   low_dim: int = 12
@@ -238,12 +245,14 @@ class HierarchicalDrumVAE(nn.Module):
   learned_prior: bool = False
   forget_gate: str = "sigmoid"
   steps: int = 16
+  dropout_rate: float = 0.0
 
   def setup(self):
     self.encoder = DrumEncoder(self.low_dim)
     self.high_encoder = GaussianMLP(self.high_dim, widths=(64,))
     self.prior = GaussianMLP(self.low_dim, widths=(64,)) if self.learned_prior else None
-    self.decode_net = DrumDecoder(kind=self.decoder, steps=self.steps, forget_gate=self.forget_gate)
+    self.decode_net = DrumDecoder(kind=self.decoder, steps=self.steps, forget_gate=self.forget_gate,
+                                  dropout_rate=self.dropout_rate)
 
   def encode_low(self, x):
     """x float32 [B, 16, 9] in [-1, 1] -> (mean, logvar) float32 [B, low_dim]."""
@@ -260,9 +269,10 @@ class HierarchicalDrumVAE(nn.Module):
       return zeros, zeros
     return self.prior(z_high)
 
-  def decode(self, z_high, z_low, targets=None):
-    """Logits float32 [B, 16, 9] of p(x | z_high, z_low) (targets: teacher forcing for the LSTM)."""
-    return self.decode_net(jnp.concatenate([z_high, z_low], -1), targets)
+  def decode(self, z_high, z_low, targets=None, deterministic=True):
+    """Logits float32 [B, 16, 9] of p(x | z_high, z_low) (targets: teacher forcing of the sequence decoders;
+    deterministic=False: the Transformer's training-time dropout)."""
+    return self.decode_net(jnp.concatenate([z_high, z_low], -1), targets, deterministic)
 
   def generate(self, z_high, z_low, key, temperature=1.0):
     """Sampled patterns float32 [B, 16, 9] in {0, 1} at `temperature`."""
