@@ -36,6 +36,7 @@ from jaxgen.metrics.classifier import channel_labels, classifier_logits, load_cl
 from jaxgen.metrics.coverage import coverage_fn
 from jaxgen.metrics.features import feature_metrics
 from jaxgen.metrics.images import sample_quality
+from jaxgen.methods.hvae import GREEDY_TEMPERATURE
 
 FEATURE_SAMPLES = 5000  # Samples for Fréchet distance and precision/recall in classifier features.
 
@@ -287,7 +288,8 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   if np.all(real.train["style"] >= 0):  # Style labels (not for drum_midi).
     classifier = drum_metrics.train_style_classifier(bars(real.train["pattern"]),
                                                      np.repeat(real.train["style"], per_pattern))
-    recon = method.generate_from_codes(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon, 1e-3)
+    recon = method.generate_from_codes(state, posterior["high"]["mean"], posterior["low"]["mean"], k_recon,
+                                       GREEDY_TEMPERATURE)
     result["style_accuracy"] = float(drum_metrics.style_accuracy(classifier, bars(recon),
                                                                  np.repeat(real.test["style"], per_pattern)))
     predicted = np.asarray(drum_metrics.style_predictions(classifier, samples.astype(np.float32)))

@@ -38,6 +38,7 @@ from jaxgen.methods.base import adam
 from jaxgen.methods import vae as vae_method
 
 DECODERS = nets.vae.DRUM_DECODERS  # conv, lstm, transformer
+GREEDY_TEMPERATURE = 1e-3  # `generate_from_codes` at T -> 0: every cell its likelier value (greedy decoding).
 
 
 class HierarchicalVAE(NamedTuple):

@@ -25,6 +25,7 @@ from jaxgen import plots
 from jaxgen.data import drums
 from jaxgen.engine import workdir as workdir_lib
 from jaxgen.experiment import held_out_examples
+from jaxgen.methods.hvae import GREEDY_TEMPERATURE
 from jaxgen.metrics import drums as drum_metrics
 from jaxgen.metrics import vae as vae_metrics
 from jaxgen.studies import common
@@ -34,7 +35,6 @@ QUICK_STEPS = 1000
 STRATEGIES = ("none", "linear", "sigmoid", "cyclical", "free_bits", "cyclical + free bits")
 FREE_BITS = 0.5  # Nats per latent dimension, for the free-bits strategies.
 COLLAPSE_KL = 0.1  # Nats: z_high counts as collapsed when its KL stays below this (metrics.vae.posterior_collapse).
-GREEDY = 1e-3  # Decoding temperature for reconstructions, traversals and interpolations (T -> 0: the likeliest cells).
 
 
 def strategy_overrides(name: str, steps: int) -> dict:
@@ -112,7 +112,8 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     for d in dims:
       h, lo = np.repeat(high[:1], len(values), 0), np.repeat(low[:1], len(values), 0)
       (h if level == "z_high" else lo)[:, d] = values
-      rolls.append(method.generate_from_codes(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(3), GREEDY))
+      rolls.append(method.generate_from_codes(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(3),
+                                              GREEDY_TEMPERATURE))
       titles += [f"{level}[{d}] = {v:+.1f}" for v in values]
   plots.piano_rolls(np.concatenate(rolls), titles, ncols=len(values),
                     instruments=drums.INSTRUMENTS).savefig(figdir / "traversals.png")
@@ -124,7 +125,8 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     ia, ib = (int(np.flatnonzero(styles == drums.STYLES.index(s))[0]) for s in (a, b))
     h = (1 - weights) * high[ia] + weights * high[ib]
     lo = (1 - weights) * low[ia] + weights * low[ib]
-    patterns = np.asarray(method.generate_from_codes(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(4), GREEDY))
+    patterns = np.asarray(method.generate_from_codes(one, jnp.asarray(h), jnp.asarray(lo), jax.random.key(4),
+                                                        GREEDY_TEMPERATURE))
     predicted = np.asarray(drum_metrics.style_predictions(classifier, patterns))
     rolls.append(patterns)
     titles += [f"{a}->{b} {w:.2f}: {drums.STYLES[p]}" for w, p in zip(weights[:, 0], predicted)]

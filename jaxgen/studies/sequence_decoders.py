@@ -41,6 +41,7 @@ from configs import drum_sequences
 from jaxgen import plots
 from jaxgen.data import drums
 from jaxgen.experiment import held_out_examples
+from jaxgen.methods.hvae import GREEDY_TEMPERATURE
 from jaxgen.studies import common
 from jaxgen.studies.common import fmt, member
 
@@ -50,7 +51,6 @@ BARS = (1, 2, 4)
 SETTINGS = tuple(f"{decoder},{bars}" for bars in BARS for decoder in DECODERS)  # drum_sequences arguments.
 SMOKE_SETTINGS = ("lstm,4", "transformer,4")
 QUICK_STEPS = 500
-GREEDY = 1e-3  # Decoding temperature of the reconstructions (T -> 0: the likeliest cells).
 REPEAT_SAMPLES = 1000  # Samples per seed of the repeat statistic and of the sampling time (a smoke run: 100).
 TIMING_STEPS = 20
 REPEATED = slice(0, 12)  # The last bar's steps that repeat bar 1 (its fourth beat is the fill).
@@ -60,7 +60,7 @@ def per_bar_accuracy(method, state, x: np.ndarray, key: jax.Array) -> np.ndarray
   """Accuracy per bar, float [B], of one model's greedy reconstructions of x (float32 [N, 16 B, 9] in {-1, 1})."""
   def reconstruct(state, x, key):
     q = method.encode(state, x, key)
-    return method.generate_from_codes(state, q["high"]["mean"], q["low"]["mean"], key, GREEDY)
+    return method.generate_from_codes(state, q["high"]["mean"], q["low"]["mean"], key, GREEDY_TEMPERATURE)
 
   recon = np.asarray(jax.jit(reconstruct)(state, jnp.asarray(x), key)) > 0.5
   hit = recon == (x > 0)
