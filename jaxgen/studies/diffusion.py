@@ -19,7 +19,7 @@ and one table of modes on the 2-D mixtures for GANs and DDPM.
     time per 1,000 samples (compiled, on this machine).
 (c) Which family collapses: ring, grid and Stacked MNIST, `num_seeds` seeds
     each (default 3), the vanilla GAN, the best GAN fix (PacGAN4 on the ring,
-    configs/ring_pacgan.py; R1 on the grid, configs/grid_best.py; PacGAN4 on
+    configs/ring_pacgan.py; R1 with two critic steps on the grid, configs/grid_best.py; PacGAN4 on
     Stacked MNIST), a VAE (configs/{ring,grid,stacked_mnist}_vae.py: a
     Gaussian likelihood on the points, Bernoulli pixels on the digits) and
     DDPM (configs/{ring,grid,stacked_mnist}_ddpm.py). On the mixtures: modes,
@@ -53,7 +53,7 @@ from jaxgen.studies.common import fmt, member, timed_samples
 # benchmark -> setting -> (config module, overrides of its full and --quick config; a smoke run takes none).
 BENCHMARKS = {
     "ring": {"GAN": (ring_gan, {}), "PacGAN4": (ring_pacgan, {}), "VAE": (ring_vae, {}), "DDPM": (ring_ddpm, {})},
-    "grid": {"GAN": (grid_gan, {}), "GAN + R1": (grid_best, {}), "VAE": (grid_vae, {}), "DDPM": (grid_ddpm, {})},
+    "grid": {"GAN": (grid_gan, {}), "GAN + R1, n_critic 2": (grid_best, {}), "VAE": (grid_vae, {}), "DDPM": (grid_ddpm, {})},
     # The DCGANs at 5 epochs, the length of the mode-collapse study's converged rows (README).
     "stacked_mnist": {"DCGAN": (stacked_mnist_dcgan, {"train.steps": 10_000}),
                       "PacGAN4": (stacked_mnist_dcgan, {"train.steps": 10_000, "method.pack": 4}),
