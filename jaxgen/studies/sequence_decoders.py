@@ -23,6 +23,8 @@ its first token; `jaxgen.nn.TransformerSequenceDecoder`). `num_seeds` seeds
   takes bar 1's (0.5: no preference); the test patterns give the data's own
   values;
 * ELBO, validity, diversity and style accuracy of eval.json (bar by bar);
+* the decoder's parameter count (the Transformer at width 128 has about
+  five times the LSTM's at 4 bars: read its accuracies with that in mind);
 * training steps/s of one seed (`TIMING_STEPS` jitted steps after compiling;
   the LSTM's teacher forcing is a scan over the steps, the Transformer's one
   parallel pass) and the sampling time per pattern (`REPEAT_SAMPLES` patterns at once, compiled).
@@ -78,6 +80,11 @@ def repeat_agreement(patterns: np.ndarray) -> tuple[float, float, float]:
   return float(np.mean(last == first)), float(np.mean(last == previous)), prefers_first
 
 
+def decoder_parameters(state) -> int:
+  """Number of parameters of the drum VAE's decoder (`DrumDecoder`) in one seed's state."""
+  return sum(int(np.size(p)) for p in jax.tree.leaves(state.params["params"]["decode_net"]))
+
+
 def train_speed(method, state, key: jax.Array) -> float:
   """Training steps per second of one seed: `TIMING_STEPS` steps as one jitted scan, compiled ahead."""
   steps = jax.jit(lambda s: jax.lax.scan(lambda s, i: (method.step(s, jax.random.fold_in(key, i))[0], None),
@@ -110,7 +117,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     repeats = np.array([repeat_agreement(s) for s in samples]) if config.data.bars > 1 else None
     _, per_1000 = common.timed_samples(lambda k: done.method.sample(one, k, draws), jax.random.fold_in(key, 20))
     rows[setting] = dict(done=done, config=config, x=x, accuracy=accuracy, repeats=repeats, samples=samples[0],
-                         speed=train_speed(done.method, one, jax.random.fold_in(key, 30)), sample_ms=per_1000)
+                         parameters=decoder_parameters(one), speed=train_speed(done.method, one, jax.random.fold_in(key, 30)), sample_ms=per_1000)
 
   # Figures: accuracy against bar for each length; samples of 4-bar patterns.
   panels = {}
@@ -140,7 +147,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     if not here:
       continue
     x = rows[here[0]]["x"]
-    columns = ["ELBO"] + [f"acc. bar {b + 1}" for b in range(bars)]
+    columns = ["decoder parameters", "ELBO"] + [f"acc. bar {b + 1}" for b in range(bars)]
     columns += (["last = bar 1", "last = bar 3", "bar 1's where 1, 3 differ"] if bars == 4 else
                 ["last = bar 1"] if bars == 2 else [])
     columns += ["validity", "diversity", "style acc.", "train steps/s", "ms per sample", "train time"]
@@ -154,7 +161,7 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     lines += ["| decoder | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for setting in here:
       r, result = rows[setting], rows[setting]["done"].result
-      cells = [fmt(result["elbo"])] + [fmt(a) for a in r["accuracy"]]
+      cells = [f"{r['parameters']:,}", fmt(result["elbo"])] + [fmt(a) for a in r["accuracy"]]
       if bars > 1:
         cells += [fmt(r["repeats"][:, 0])] + ([fmt(r["repeats"][:, 1]), fmt(r["repeats"][:, 2])] if bars == 4 else [])
       cells += [fmt(result[k]) for k in ("validity", "diversity", "style_accuracy")]
