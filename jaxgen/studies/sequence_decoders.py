@@ -154,8 +154,9 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     lines += [f"## {bars} bar{'s' if bars > 1 else ''}", ""]
     if bars > 1:
       first, previous, prefers = repeat_agreement(x)
-      lines += [f"Test patterns themselves: last bar = bar 1 in {first:.3f} of the cells, = bar {bars - 1} in "
-                f"{previous:.3f} (the 5% cell flips keep these below 1)"
+      lines += [f"Test patterns themselves: last bar = bar 1 in {first:.3f} of the cells"
+                + (f", = bar {bars - 1} in {previous:.3f}" if bars > 2 else "")
+                + " (the 5% cell flips keep these below 1)"
                 + (f"; where bars 1 and 3 differ, the last bar has bar 1's cell in {prefers:.3f}." if bars == 4
                    else "."), ""]
     lines += ["| decoder | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
