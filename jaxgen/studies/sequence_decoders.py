@@ -117,7 +117,8 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     repeats = np.array([repeat_agreement(s) for s in samples]) if config.data.bars > 1 else None
     _, per_1000 = common.timed_samples(lambda k: done.method.sample(one, k, draws), jax.random.fold_in(key, 20))
     rows[setting] = dict(done=done, config=config, x=x, accuracy=accuracy, repeats=repeats, samples=samples[0],
-                         parameters=decoder_parameters(one), speed=train_speed(done.method, one, jax.random.fold_in(key, 30)), sample_ms=per_1000)
+                         parameters=decoder_parameters(one),
+                         speed=train_speed(done.method, one, jax.random.fold_in(key, 30)), sample_ms=per_1000)
 
   # Figures: accuracy against bar for each length; samples of 4-bar patterns.
   panels = {}
