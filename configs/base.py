@@ -29,6 +29,7 @@ def gan(data_name: str) -> ml_collections.ConfigDict:
   c.model.critic_widths = (512, 256)  # mlp only.
   c.model.generator_features = 128  # dcgan only: channels after the projection of z (the next layer has half).
   c.model.critic_features = (64, 128)  # dcgan only: channels of the stride-2 convolutions.
+  c.model.critic_dropout = 0.3  # dcgan only: dropout after each critic convolution block in training steps.
   c.model.minibatch_kernels = 0  # Minibatch discrimination kernels (Salimans et al., 2016); 0 = off.
   c.model.minibatch_kernel_dim = 5
   c.model.spectral_norm = False  # Spectral normalization of the critic (Miyato et al., 2018).
@@ -242,6 +243,6 @@ def shrink_to_smoke(c: ml_collections.ConfigDict) -> None:
   c.train.steps = 20
   c.train.steps_per_call = 5
   c.train.log_every = 5
-  c.train.checkpoint_every = 10
-  c.train.figure_every = 10
+  c.train.checkpoint_every = 10  # A checkpoint mid-run, for the resume tests.
+  c.train.figure_every = 20  # Figures once, at the end: drawing them costs more than the 20 steps.
   c.eval.num_samples = 100

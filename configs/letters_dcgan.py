@@ -50,6 +50,7 @@ def get_config(arg: str = "") -> ml_collections.ConfigDict:
     c.model.critic_features = (8, 16)
     c.model.latent_dim = 16
     c.train.eval_every = 10
+    c.train.figure_every = 10  # Two alphabet grids: the study draws them over training.
     c.eval.num_samples = c.eval.series_samples = 100
     c.eval.figure_samples = 52
   elif arg:

@@ -92,7 +92,7 @@ VALID_RANGES = (
     ("method.sample_steps", _COUNT),
     ("method.ema_decay", ("in [0, 1)", lambda v: 0 <= v < 1)),
     ("method.eta", _FRACTION),
-    ("model.dropout_rate", ("in [0, 1)", lambda v: 0 <= v < 1)),
+    ("model.*dropout*", ("in [0, 1)", lambda v: 0 <= v < 1)),  # dropout_rate, critic_dropout.
     ("model.minibatch_kernels", ("an integer >= 0", lambda v: v >= 0 and float(v).is_integer())),  # 0 = off.
     ("model.echo_clip", ("in (0, 1)", lambda v: 0 < v < 1)),  # Echo noise converges only for a scale < 1.
     ("model.*", _COUNT),  # Widths, channels, latent and code sizes.

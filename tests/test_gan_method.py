@@ -82,3 +82,19 @@ def test_short_training_beats_the_untrained_generator(images, mnist_test, mnist_
   after = metrics.frechet_distance(method.sample(state, key, 500), test)
   assert np.all(np.isfinite(m["d_loss"]))
   assert after < 0.5 * before, (before, after)
+
+
+def test_critic_dropout_reaches_the_dcgan_critic():
+  """`model.critic_dropout` is the DCGAN critic's dropout: 0 makes its training pass equal its eval pass."""
+  model = helpers.tiny_gan_config().model
+  model.architecture, model.critic_features = "dcgan", (4, 8)
+  x = jax.random.normal(jax.random.key(0), (4, 28, 28, 1))
+  outputs = {}
+  for rate in (0.0, 0.3):
+    model.critic_dropout = rate
+    _, critic = gan.networks(model, (28, 28, 1))
+    params = critic.init(jax.random.key(1), x)
+    train = critic.apply(params, x, train=True, rngs={"dropout": jax.random.key(2)})
+    outputs[rate] = (train, critic.apply(params, x, train=False))
+  np.testing.assert_array_equal(*outputs[0.0])
+  assert not np.allclose(*outputs[0.3], atol=1e-5)

@@ -135,7 +135,7 @@ def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
 
   Args:
     model: reads architecture ("mlp": generator_widths, critic_widths;
-      "dcgan": generator_features, critic_features), minibatch_kernels,
+      "dcgan": generator_features, critic_features, critic_dropout), minibatch_kernels,
       minibatch_kernel_dim and spectral_norm (the critic's).
     data_shape: one sample's shape, (H, W, C) for images (a tanh generator
       output) or (D,) for points (a linear one).
@@ -150,7 +150,8 @@ def networks(model: ml_collections.ConfigDict, data_shape: Sequence[int],
                        minibatch_kernel_dim=model.minibatch_kernel_dim, spectral_norm=model.spectral_norm)
   if model.architecture == "dcgan":
     return (nets.DCGANGenerator(output_shape=tuple(data_shape), features=model.generator_features),
-            nets.DCGANCritic(features=tuple(model.critic_features), **critic_kwargs))
+            nets.DCGANCritic(features=tuple(model.critic_features), dropout_rate=model.critic_dropout,
+                             **critic_kwargs))
   return (nets.MLPGenerator(output_shape=tuple(data_shape), widths=tuple(model.generator_widths),
                             output_activation="tanh" if len(data_shape) == 3 else "linear"),
           nets.MLPCritic(widths=tuple(model.critic_widths), **critic_kwargs))
@@ -630,7 +631,7 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
   Args:
     config: experiment config; reads `model` (architecture, latent_dim,
       generator_widths and critic_widths for "mlp", generator_features and
-      critic_features for "dcgan", minibatch_kernels,
+      critic_features and critic_dropout for "dcgan", minibatch_kernels,
       minibatch_kernel_dim), `method` (objective, batch_size, n_critic,
       gradient_penalty, r1_gamma, r2_gamma, unroll_steps, num_generators, pack, feature_matching, ema_decay,
       path_length_weight, path_length_decay, path_energy_weight)

@@ -47,8 +47,13 @@ def study_run(config, run_dir: pathlib.Path, seeds: list[int], settings: dict | 
 
 
 def timed_samples(fn, *args) -> tuple[jax.Array, float]:
-  """(fn(*args), wall seconds per 1,000 samples of that call): compiled ahead, so compiling is not timed."""
-  compiled = jax.jit(fn).lower(*args).compile()
+  """(fn(*args), wall seconds per 1,000 samples of that call): compiled ahead, so compiling is not timed.
+
+  `fn` is jitted here, unless it already is (a `jax.jit` function without static arguments): then it keeps its
+  programs, and timing it again on arguments of the same shapes compiles nothing. Pass the state as an
+  argument, not inside a closure, or its values are compiled into the program as constants.
+  """
+  compiled = (fn if hasattr(fn, "lower") else jax.jit(fn)).lower(*args).compile()
   start = time.time()
   out = jax.block_until_ready(compiled(*args))
   return out, (time.time() - start) * 1000 / len(out)

@@ -100,8 +100,9 @@ def draw(method, state, key: jax.Array, n: int, chunk: int = 1000) -> tuple[np.n
   """(n samples of one model as a host array, wall seconds per 1,000): drawn `chunk` at a time (a DDPM's
   U-Net on 10,000 images at once would need gigabytes), each chunk with its own key, the first compiled ahead."""
   chunks, seconds, chunk = [], 0.0, min(chunk, n)
+  sample = jax.jit(lambda state, key: method.sample(state, key, chunk))  # Compiled once for every chunk.
   for i in range(-(-n // chunk)):
-    samples, per_1000 = timed_samples(lambda k: method.sample(state, k, chunk), jax.random.fold_in(key, i))
+    samples, per_1000 = timed_samples(sample, state, jax.random.fold_in(key, i))
     chunks.append(np.asarray(samples))
     seconds += per_1000 * len(samples) / 1000
   return np.concatenate(chunks)[:n], seconds * 1000 / (chunk * len(chunks))

@@ -112,10 +112,11 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
     one = member(done.state, 0)
     accuracy = np.stack([per_bar_accuracy(done.method, member(done.state, i), x, jax.random.fold_in(key, i))
                          for i in range(len(seeds))], 1)  # [B, seeds]
-    samples = [np.asarray(done.method.sample(member(done.state, i), jax.random.fold_in(key, 10 + i),
-                                             draws)) for i in range(len(seeds))]
+    sample = jax.jit(lambda state, key: done.method.sample(state, key, draws))
+    drawn = [common.timed_samples(sample, member(done.state, i), jax.random.fold_in(key, 10 + i))
+             for i in range(len(seeds))]  # One program for every seed; the sampling time is seed 0's.
+    samples, per_1000 = [np.asarray(s) for s, _ in drawn], drawn[0][1]
     repeats = np.array([repeat_agreement(s) for s in samples]) if config.data.bars > 1 else None
-    _, per_1000 = common.timed_samples(lambda k: done.method.sample(one, k, draws), jax.random.fold_in(key, 20))
     rows[setting] = dict(done=done, config=config, x=x, accuracy=accuracy, repeats=repeats, samples=samples[0],
                          parameters=decoder_parameters(one),
                          speed=train_speed(done.method, one, jax.random.fold_in(key, 30)), sample_ms=per_1000)
