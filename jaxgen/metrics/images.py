@@ -102,15 +102,16 @@ def nearest_neighbour_labels(samples: jax.Array, reference: jax.Array, labels: j
   """
   ref = jnp.reshape(reference, (len(reference), -1))
   ref_sq = jnp.sum(ref * ref, axis=1)
-
-  @jax.jit
-  def nearest(s):
-    s = jnp.reshape(s, (len(s), -1))
-    # ||s - r||^2 = ||s||^2 - 2 s.r + ||r||^2; ||s||^2 does not change the argmin.
-    return jnp.argmin(ref_sq[None, :] - 2.0 * s @ ref.T, axis=1)
-
-  idx = jnp.concatenate([nearest(samples[i:i + chunk]) for i in range(0, len(samples), chunk)])
+  idx = jnp.concatenate([_nearest(samples[i:i + chunk], ref, ref_sq) for i in range(0, len(samples), chunk)])
   return jnp.asarray(labels)[idx]
+
+
+@jax.jit  # The reference is an argument, not a constant of the program: one compile per shape, for every call.
+def _nearest(s: jax.Array, ref: jax.Array, ref_sq: jax.Array) -> jax.Array:
+  """Index in ref (float [M, D]; ref_sq its squared norms [M]) of each of s's (float [n, ...]) nearest rows."""
+  s = jnp.reshape(s, (len(s), -1))
+  # ||s - r||^2 = ||s||^2 - 2 s.r + ||r||^2; ||s||^2 does not change the argmin.
+  return jnp.argmin(ref_sq[None, :] - 2.0 * s @ ref.T, axis=1)
 
 
 def class_histogram(labels, num_classes: int) -> np.ndarray:
