@@ -165,5 +165,6 @@ def make(config: ml_collections.ConfigDict, sample_real: Callable[[jax.Array, in
     return {"recon_nll": recon_nll, "kl_high": kl_high.sum(-1), "kl_low": kl_low.sum(-1),
             "kl_high_per_dim": kl_high, "kl_low_per_dim": kl_low}
 
-  return HierarchicalVAE(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2), encode=encode, generate_from_codes=generate_from_codes,
+  return HierarchicalVAE(init=jax.jit(init), step=step, sample=jax.jit(sample, static_argnums=2), encode=encode,
+                         generate_from_codes=jax.jit(generate_from_codes),  # Eagerly: hundreds of small ops.
                          prior_low=prior_low, elbo_terms=elbo_terms)

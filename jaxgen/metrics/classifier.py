@@ -95,6 +95,7 @@ class Classifier(NamedTuple):
 # ----------------------------------------------------------------------------- pure functions
 
 
+@functools.partial(jax.jit, static_argnames="name")  # Called eagerly by the final evaluations: one program.
 def classifier_logits(params, x: jax.Array, name: str = "mnist") -> jax.Array:
   """Class logits of single-channel images.
 
