@@ -39,6 +39,7 @@ from jaxgen.metrics.images import sample_quality
 from jaxgen.methods.hvae import GREEDY_TEMPERATURE
 
 FEATURE_SAMPLES = 5000  # Samples for Fréchet distance and precision/recall in classifier features.
+SAMPLE_CHUNK = 1000  # Samples per call of the final evaluation: a DDPM U-Net on 26,000 images needs gigabytes.
 
 _COUNT = ("an integer >= 1", lambda v: v >= 1 and float(v).is_integer())
 _NONNEGATIVE = (">= 0", lambda v: v >= 0)
@@ -297,6 +298,18 @@ def vae_evaluation(method, state, config: ml_collections.ConfigDict, real: RealD
   return result
 
 
+def sample_in_chunks(method, state, key: jax.Array, n: int, chunk: int = SAMPLE_CHUNK) -> jax.Array:
+  """n samples of one model (`method.sample`), drawn `chunk` at a time so that memory stays bounded.
+
+  Chunk i is drawn with `fold_in(key, i)`; n <= chunk is one call with `key` itself, so such a count draws
+  what `method.sample(state, key, n)` draws. Every full chunk reuses one compiled sampler.
+  """
+  if n <= chunk:
+    return method.sample(state, key, n)
+  sizes = [min(chunk, n - start) for start in range(0, n, chunk)]
+  return jnp.concatenate([method.sample(state, jax.random.fold_in(key, i), size) for i, size in enumerate(sizes)])
+
+
 def run_evaluation(method, config: ml_collections.ConfigDict, real: RealData) -> Callable[[Any, jax.Array], dict]:
   """(state, key) -> the end-of-run metrics of one run: `SAMPLE_EVALUATIONS[config.data.name]` of
   `eval.num_samples` samples drawn with `key`, and for a method that can `encode` (the VAEs) also
@@ -318,9 +331,10 @@ def run_evaluation(method, config: ml_collections.ConfigDict, real: RealData) ->
 
   def run(state, key):
     if not encodes:
-      return evaluate(method, state, method.sample(state, key, config.eval.num_samples), key)
+      return evaluate(method, state, sample_in_chunks(method, state, key, config.eval.num_samples), key)
     sample_key = jax.random.fold_in(key, 2)  # `key` stays vae_evaluation's, as before the sample metrics.
-    result = evaluate(method, state, method.sample(state, sample_key, config.eval.num_samples), sample_key)
+    result = evaluate(method, state, sample_in_chunks(method, state, sample_key, config.eval.num_samples),
+                      sample_key)
     diagnostics = vae_evaluation(method, state, config, real, key)
     return {**{f"sample_{k}" if k in diagnostics else k: v for k, v in result.items()}, **diagnostics}
 

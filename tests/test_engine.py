@@ -158,6 +158,19 @@ def test_changed_config_is_refused_and_nothing_is_lost(tmp_path):
   assert json.loads((tmp_path / "config.json").read_text())["seed"] == 7
 
 
+def test_only_the_final_evaluations_sample_count_may_change_in_a_finished_run(tmp_path):
+  """eval.num_samples is read after training alone: a finished run may be scored again on more samples; an
+  eval key that training reads (what it logs every few steps) is still refused."""
+  config = helpers.toy_config()
+  config.eval = dict(num_samples=100, every=5)
+  state = engine.train(helpers.toy_method(), config, tmp_path, progress=False)
+  config.eval.num_samples = 10_000
+  assert_same(engine.train(helpers.toy_method(), config, tmp_path, progress=False), state)
+  config.eval.every = 10
+  with pytest.raises(engine.ConfigMismatchError, match="eval.every: saved 5, requested 10"):
+    engine.train(helpers.toy_method(), config, tmp_path, progress=False)
+
+
 def test_more_steps_extends_a_finished_run(tmp_path):
   method = helpers.toy_method()
   engine.train(method, helpers.toy_config(steps=10), tmp_path / "a", progress=False)

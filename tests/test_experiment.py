@@ -3,6 +3,8 @@
 import importlib
 import pathlib
 
+import jax
+import numpy as np
 import pytest
 
 from jaxgen import experiment
@@ -50,3 +52,18 @@ def test_a_negative_learning_rate_stops_the_build_before_the_data_is_touched(mon
   with pytest.raises(ValueError, match=r"optimizer.generator.learning_rate = -0.001 must be > 0; "
                                        r"optimizer.critic.b2 = 1.0 must be in \[0, 1\)"):
     experiment.build(config)
+
+
+def test_the_final_evaluation_draws_its_samples_a_chunk_at_a_time():
+  """Bounded memory: 2,500 samples are three calls of at most 1,000 (keys folded by chunk); a count within
+  one chunk is the single call it was before chunking."""
+  from tests import helpers  # pylint: disable=g-import-not-at-top
+  method = helpers.toy_method()
+  calls = []
+  sample = method.sample
+  method = method._replace(sample=lambda state, key, n: calls.append(n) or sample(state, key, n))
+  state, key = method.init(jax.random.key(0)), jax.random.key(1)
+  samples = experiment.sample_in_chunks(method, state, key, 2500)
+  assert calls == [1000, 1000, 500] and samples.shape == (2500, 2, 2, 1)
+  np.testing.assert_array_equal(samples[2000:], sample(state, jax.random.fold_in(key, 2), 500))
+  np.testing.assert_array_equal(experiment.sample_in_chunks(method, state, key, 1000), sample(state, key, 1000))

@@ -24,8 +24,10 @@ import ml_collections
 LOCK_FILE = "lock"
 
 # Keys that may change between a run and its resumption: they do not change
-# what a step computes. Raising train.steps extends a finished run.
-RESUMABLE_CHANGES = ("train.steps", "train.mesh.seed", "train.mesh.data")  # A run resumes on any mesh.
+# what a step computes. Raising train.steps extends a finished run; eval.num_samples
+# is read by the final evaluation alone, so a finished run may be scored again on more or fewer samples.
+RESUMABLE_CHANGES = ("train.steps", "train.mesh.seed", "train.mesh.data",  # A run resumes on any mesh.
+                     "eval.num_samples")
 
 
 def _added_switched_off(key: str, saved: dict, wanted: dict) -> bool:
