@@ -156,22 +156,22 @@ def run(workdir: pathlib.Path, quick: bool = False, num_seeds: int | None = None
   train = data_lib.to_model_range(mnist["DDPM"].real.train["image"][:n])
   ddpm_run = mnist["DDPM"]
   state = member(ddpm_run.state, 0)
-  eps_fn, sched = ddpm_run.method.denoiser(state), ddpm_run.method.schedule
+  denoiser, sched = ddpm_run.method.denoiser, ddpm_run.method.schedule
   x_T = jax.random.normal(jax.random.fold_in(key, 3), (n, *train.shape[1:]))
   rows, shown = [], {}
   for steps in sizes["sample_steps"]:
     for eta in (0.0, 1.0):
-      # With clip_x0 the last step returns the clipped x0_hat: samples are in [-1, 1].
-      sample = lambda x, steps=steps, eta=eta: diffusion.ddim_sample(eps_fn, sched, x, jax.random.fold_in(key, 4),
-                                                                    steps, eta, clip_x0=True)
-      samples, seconds = timed_samples(sample, x_T)
+      # With clip_x0 the last step returns the clipped x0_hat: samples are in [-1, 1]. The state is an
+      # argument, not a closure constant (`timed_samples`).
+      sample = lambda state, x, steps=steps, eta=eta: diffusion.ddim_sample(
+          denoiser(state), sched, x, jax.random.fold_in(key, 4), steps, eta, clip_x0=True)
+      samples, seconds = timed_samples(sample, state, x_T)
       rows.append((f"DDPM, {'DDIM (eta 0)' if eta == 0 else 'ancestral (eta 1)'}, {steps} steps",
                    feature_metrics(params, samples, train), seconds))
       if eta == 0:
         shown[f"DDIM {steps} steps"] = np.asarray(samples[:10])
-  gan_state = member(mnist["WGAN-GP"].state, 0)
-  gan_sample = lambda k: mnist["WGAN-GP"].method.sample(gan_state, k, n)
-  samples, seconds = timed_samples(gan_sample, jax.random.fold_in(key, 5))
+  gan_sample = lambda state, k: mnist["WGAN-GP"].method.sample(state, k, n)
+  samples, seconds = timed_samples(gan_sample, member(mnist["WGAN-GP"].state, 0), jax.random.fold_in(key, 5))
   rows.append(("WGAN-GP (configs/mnist_wgan_gp.py)", feature_metrics(params, samples, train), seconds))
   shown["WGAN-GP"] = np.asarray(samples[:10])
   plots.class_rows(np.stack(list(shown.values())), list(shown), "the same 10 start noises per DDIM row"
